@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/command.hpp"
+#include "cli/paths.hpp"
+#include "layers/layer_set.hpp"
+#include "output/summary.hpp"
+#include "output/violation_table.hpp"
+#include "rules/catalogue.hpp"
+#include "rules/engine.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace ecozone::cli {
+
+namespace {
+
+struct CheckOptions {
+    std::string layer_set;
+    std::string catalogue;
+    std::vector<std::string> layer_overrides;
+    std::vector<std::string> crs_overrides;
+    std::string output = "violations.gpkg";
+    unsigned threads = 0;
+    std::string lang = "zh";
+    bool quiet = false;
+    bool verbose = false;
+};
+
+class CheckCommand : public Command {
+public:
+    void setUp(CLI::App& app) override {
+        app.description(
+            "Run a rule catalogue over a layer set and write one row per violation.\n"
+            "With no --layers/--rules, checks the bundled Chongqing sample against the default catalogue.\n"
+            "Exit codes: 0 no violation, 1 violations found, 2 usage, 3 configuration (layer set, schema,\n"
+            "catalogue), 4 data (a source cannot be opened or read, no CRS), 5 output cannot be written.");
+        app.add_option("--layers", o_.layer_set, "Layer set file (TOML) binding layer names to sources")
+            ->check(CLI::ExistingFile);
+        app.add_option("--rules", o_.catalogue, "Rule catalogue file (TOML)")->check(CLI::ExistingFile);
+        app.add_option("--layer", o_.layer_overrides,
+                       "Bind a layer of the set to another source: NAME=SOURCE[:LAYER] (repeatable)");
+        app.add_option("--crs", o_.crs_overrides,
+                       "The CRS of a layer whose source carries none: NAME=EPSG:NNNN (repeatable)");
+        app.add_option("-o,--output", o_.output,
+                       "Violations file; the format follows the extension: .gpkg, .geojson, .csv, .fgb")
+            ->capture_default_str();
+        app.add_option("--threads", o_.threads, "Worker threads (default: all cores); output is the same for any")
+            ->check(CLI::Range(0u, 1024u));
+        app.add_option("--lang", o_.lang, "Language of the summary's rule titles: zh or en")
+            ->check(CLI::IsMember({"zh", "en"}))
+            ->capture_default_str();
+        app.add_flag("-q,--quiet", o_.quiet, "Only errors on stderr");
+        app.add_flag("-v,--verbose", o_.verbose, "Timed progress lines on stderr");
+    }
+
+    int run() override {
+        // Parse, then work: the output format is known before any data is read.
+        output::driverFor(o_.output);
+        if (o_.quiet) log::setLevel(log::Level::Error);
+        if (o_.verbose) log::setLevel(log::Level::Debug);
+
+        layers::LayerSet set =
+            layers::loadLayerSet(o_.layer_set.empty() ? defaultLayerSet() : std::filesystem::path(o_.layer_set));
+        for (const auto& spec : o_.layer_overrides) layers::overrideLayer(set, spec);
+        for (const auto& spec : o_.crs_overrides) layers::overrideCrs(set, spec);
+        const rules::Catalogue catalogue =
+            rules::loadCatalogue(o_.catalogue.empty() ? defaultCatalogue() : std::filesystem::path(o_.catalogue));
+        const auto names = rules::layersUsed(catalogue);
+        for (const auto& rule : catalogue.rules)
+            for (const std::string* n : {&rule.subject, &rule.object, &rule.subject_inside, &rule.subject_outside})
+                if (!n->empty() && !set.bindings.count(*n))
+                    throw configError(rule.origin + ": rule " + rule.id + " uses layer `" + *n +
+                                      "`, which the layer set `" + set.file.string() + "` does not bind");
+
+        log::debug("loading " + std::to_string(names.size()) + " layers");
+        const layers::LayerMap loaded = layers::loadLayers(set, names);
+        if (!o_.quiet) output::printLoadDetails(std::cerr, loaded, 20);
+
+        rules::EngineOptions options;
+        options.threads = o_.threads;
+        const bool tty = isatty(STDERR_FILENO) && !o_.quiet;
+        if (tty) {
+            options.progress = [](const rules::Rule& rule, std::size_t done, std::size_t total) {
+                std::fprintf(stderr, "\r%-24s %3zu%% (%zu/%zu)", rule.id.c_str(),
+                             total ? done * 100 / total : 100, done, total);
+                if (done == total) std::fprintf(stderr, "\r%-60s\r", "");
+                std::fflush(stderr);
+            };
+        }
+        log::debug("running " + std::to_string(catalogue.rules.size()) + " rules");
+        const auto outcomes = rules::runCatalogue(catalogue, loaded, options);
+        log::debug("writing " + o_.output);
+        output::writeViolations(o_.output, catalogue, loaded, outcomes);
+
+        std::size_t total = 0;
+        for (const auto& o : outcomes) total += o.violations.size();
+        output::printRuleSummary(std::cout, catalogue, outcomes,
+                                 o_.lang == "en" ? output::Language::En : output::Language::Zh);
+        std::cout << "\n";
+        output::printLoadSummary(std::cout, loaded);
+        std::cout << "\nviolations written to " << o_.output << "\n";
+        return total > 0 ? 1 : 0;
+    }
+
+private:
+    CheckOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> makeCheckCommand() { return std::make_unique<CheckCommand>(); }
+
+}  // namespace ecozone::cli

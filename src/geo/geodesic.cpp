@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#include "geo/geodesic.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace ecozone::geo {
+
+namespace {
+constexpr double kWgs84A = 6378137.0;
+constexpr double kWgs84F = 1.0 / 298.257223563;
+constexpr double kDegToRad = std::numbers::pi / 180.0;
+}  // namespace
+
+Geodesic::Geodesic() { geod_init(&g_, kWgs84A, kWgs84F); }
+
+double Geodesic::distance(LonLat a, LonLat b) const {
+    if (a == b) return 0.0;
+    double s12 = 0;
+    geod_inverse(&g_, a.lat, a.lon, b.lat, b.lon, &s12, nullptr, nullptr);
+    return s12;
+}
+
+LonLat Geodesic::interpolate(LonLat a, LonLat b, double t) const {
+    if (t <= 0.0 || a == b) return a;
+    if (t >= 1.0) return b;
+    geod_geodesicline line{};
+    geod_inverseline(&line, &g_, a.lat, a.lon, b.lat, b.lon, 0);
+    LonLat out;
+    geod_position(&line, t * line.s13, &out.lat, &out.lon, nullptr);
+    return out;
+}
+
+Nearest Geodesic::pointToSegment(LonLat p, const Segment& s) const {
+    // Project both ends into the azimuthal equidistant projection centred on p.
+    auto project = [&](LonLat q, double& x, double& y) {
+        if (q == p) {
+            x = y = 0;
+            return 0.0;
+        }
+        double s12 = 0, azi1 = 0;
+        geod_inverse(&g_, p.lat, p.lon, q.lat, q.lon, &s12, &azi1, nullptr);
+        x = s12 * std::sin(azi1 * kDegToRad);
+        y = s12 * std::cos(azi1 * kDegToRad);
+        return s12;
+    };
+    double ax = 0, ay = 0, bx = 0, by = 0;
+    const double da = project(s.a, ax, ay);
+    if (s.a == s.b) return {da, p, s.a};
+    const double db = project(s.b, bx, by);
+    const double dx = bx - ax, dy = by - ay;
+    const double len2 = dx * dx + dy * dy;
+    const double t = len2 > 0 ? std::clamp(-(ax * dx + ay * dy) / len2, 0.0, 1.0) : 0.0;
+    if (t <= 0.0) return {da, p, s.a};
+    if (t >= 1.0) return {db, p, s.b};
+    const LonLat x = interpolate(s.a, s.b, t);
+    // The distance is stationary at the minimum, so an error in t moves the result only to second order; the
+    // ends bound it from above in any case.
+    const double dx_ = distance(p, x);
+    if (dx_ <= da && dx_ <= db) return {dx_, p, x};
+    return da <= db ? Nearest{da, p, s.a} : Nearest{db, p, s.b};
+}
+
+Nearest Geodesic::segmentToSegment(const Segment& subject, const Segment& object) const {
+    // Two segments that do not cross are nearest at an end of one of them.
+    Nearest best = pointToSegment(subject.a, object);
+    if (!(subject.a == subject.b)) {
+        const Nearest n = pointToSegment(subject.b, object);
+        if (n.distance_m < best.distance_m) best = n;
+    }
+    for (const LonLat& end : {object.a, object.b}) {
+        const Nearest n = pointToSegment(end, subject);
+        if (n.distance_m < best.distance_m) best = {n.distance_m, n.on_object, end};
+        if (object.a == object.b) break;
+    }
+    return best;
+}
+
+double Geodesic::polygonArea(std::span<const std::vector<LonLat>> rings) const {
+    double total = 0;
+    bool exterior = true;
+    for (const auto& ring : rings) {
+        geod_polygon poly{};
+        geod_polygon_init(&poly, 0);
+        std::size_t n = ring.size();
+        if (n > 1 && ring.front() == ring.back()) --n;
+        for (std::size_t i = 0; i < n; ++i) geod_polygon_addpoint(&g_, &poly, ring[i].lat, ring[i].lon);
+        double area = 0;
+        geod_polygon_compute(&g_, &poly, 0, 1, &area, nullptr);
+        total += exterior ? std::abs(area) : -std::abs(area);
+        exterior = false;
+    }
+    return total;
+}
+
+}  // namespace ecozone::geo

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <geodesic.h>
+
+#include <span>
+#include <vector>
+
+namespace ecozone::geo {
+
+// Longitude/latitude in degrees on the WGS84 ellipsoid (CGCS2000's GRS80 differs by 0.1 mm in the semi-minor
+// axis, so one ellipsoid serves both).
+struct LonLat {
+    double lon = 0;
+    double lat = 0;
+    friend bool operator==(const LonLat&, const LonLat&) = default;
+};
+
+// A straight piece of a line or ring: a geodesic between two vertices (a point is a segment with a == b).
+struct Segment {
+    LonLat a;
+    LonLat b;
+};
+
+// The result of a distance measurement: the geodesic distance and where it is attained.
+struct Nearest {
+    double distance_m = 0;
+    LonLat on_subject;
+    LonLat on_object;
+};
+
+// Geodesic computations on the WGS84 ellipsoid, built on PROJ's implementation of Karney's algorithms.
+// Thread-safe: the object is immutable after construction.
+class Geodesic {
+public:
+    Geodesic();
+
+    // Geodesic distance in metres between two points.
+    double distance(LonLat a, LonLat b) const;
+
+    // The point a fraction `t` (0..1) of the way along the geodesic from a to b.
+    LonLat interpolate(LonLat a, LonLat b, double t) const;
+
+    // Distance from p to the nearest point of the geodesic segment s, exact to well under a millimetre for
+    // segments up to tens of kilometres at distances up to a few hundred kilometres: the nearest point is found
+    // in an azimuthal equidistant projection centred on p (where distances from p are exact and geodesics near
+    // p are nearly straight), and its distance is then measured on the ellipsoid.
+    Nearest pointToSegment(LonLat p, const Segment& s) const;
+
+    // Distance between two segments that do not cross (the caller tests crossings; crossing segments are 0 apart).
+    Nearest segmentToSegment(const Segment& subject, const Segment& object) const;
+
+    // Area in square metres of a polygon given as rings (first exterior, then holes), each closed or not.
+    double polygonArea(std::span<const std::vector<LonLat>> rings) const;
+
+private:
+    geod_geodesic g_{};
+};
+
+}  // namespace ecozone::geo

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: MIT
+#include "geo/spatial_index.hpp"
+
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace ecozone::geo {
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+
+using BPoint = bg::model::point<double, 2, bg::cs::cartesian>;
+using BBox = bg::model::box<BPoint>;
+using BoxValue = std::pair<BBox, std::uint32_t>;
+using BoxTree = bgi::rtree<BoxValue, bgi::rstar<16>>;
+
+const GEOSPreparedGeometry* QueryScratch::prepared(std::size_t object, const GEOSGeometry* g) {
+    PreparedPtr& slot = prepared_[object];
+    if (!slot) slot = PreparedPtr(GEOSPrepare_r(context_.get(), g), PreparedDeleter{context_.get()});
+    return slot.get();
+}
+
+namespace {
+
+constexpr double kA = 6378137.0;
+constexpr double kF = 1.0 / 298.257223563;
+constexpr double kE2 = kF * (2 - kF);
+constexpr double kDeg = std::numbers::pi / 180.0;
+constexpr double kEarthRadius = 6371008.8;
+
+BBox toBBox(const Box& b) { return {{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}}; }
+
+// The box around `b` that contains every point within `metres` of it. Conservative: a degree of latitude is at
+// least 110,574 m and a degree of longitude at least 111,319 m·cos(lat) on WGS84.
+Box expand(const Box& b, double metres) {
+    const double dlat = metres / 110000.0 + 1e-9;
+    const double lat = std::min(89.0, std::max(std::abs(b.min_lat), std::abs(b.max_lat)) + dlat);
+    const double dlon = std::min(360.0, metres / (111000.0 * std::cos(lat * kDeg)) + 1e-9);
+    return {b.min_lon - dlon, b.min_lat - dlat, b.max_lon + dlon, b.max_lat + dlat};
+}
+
+// A local equirectangular frame in metres, centred on a subject. Good to a relative error of about
+// (1 + tan φ)·d / R at distance d: used only to rank candidates, never to decide.
+struct LocalFrame {
+    double lon0, lat0, kx, ky;
+    explicit LocalFrame(const Box& b) {
+        lon0 = (b.min_lon + b.max_lon) / 2;
+        lat0 = (b.min_lat + b.max_lat) / 2;
+        const double s = std::sin(lat0 * kDeg);
+        const double w = std::sqrt(1 - kE2 * s * s);
+        kx = kDeg * kA / w * std::cos(lat0 * kDeg);
+        ky = kDeg * kA * (1 - kE2) / (w * w * w);
+    }
+    std::pair<double, double> operator()(LonLat p) const { return {(p.lon - lon0) * kx, (p.lat - lat0) * ky}; }
+};
+
+double pointSegment2(double px, double py, double ax, double ay, double bx, double by) {
+    const double dx = bx - ax, dy = by - ay;
+    const double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
+    t = std::clamp(t, 0.0, 1.0);
+    const double ex = ax + t * dx - px, ey = ay + t * dy - py;
+    return ex * ex + ey * ey;
+}
+
+double cross(double ax, double ay, double bx, double by, double cx, double cy) {
+    return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+}
+
+double segmentSegment(const std::array<double, 4>& s, const std::array<double, 4>& t) {
+    const double d1 = cross(s[0], s[1], s[2], s[3], t[0], t[1]);
+    const double d2 = cross(s[0], s[1], s[2], s[3], t[2], t[3]);
+    const double d3 = cross(t[0], t[1], t[2], t[3], s[0], s[1]);
+    const double d4 = cross(t[0], t[1], t[2], t[3], s[2], s[3]);
+    if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return 0;
+    const double m = std::min({pointSegment2(s[0], s[1], t[0], t[1], t[2], t[3]),
+                               pointSegment2(s[2], s[3], t[0], t[1], t[2], t[3]),
+                               pointSegment2(t[0], t[1], s[0], s[1], s[2], s[3]),
+                               pointSegment2(t[2], t[3], s[0], s[1], s[2], s[3])});
+    return std::sqrt(m);
+}
+
+std::vector<Segment> segmentsOf(const std::vector<std::vector<LonLat>>& parts) {
+    std::vector<Segment> out;
+    for (const auto& part : parts) {
+        if (part.size() == 1) out.push_back({part[0], part[0]});
+        for (std::size_t i = 1; i < part.size(); ++i) out.push_back({part[i - 1], part[i]});
+    }
+    return out;
+}
+
+}  // namespace
+
+struct ShorelineIndex::Tree {
+    std::vector<Segment> segments;
+    std::vector<std::uint32_t> owner;  // object index per segment
+    BoxTree rtree;                     // segments
+    BoxTree envelopes;                 // whole objects, for the contact test
+};
+
+ShorelineIndex::ShorelineIndex(std::vector<IndexedObject> objects)
+    : objects_(std::move(objects)), tree_(std::make_unique<Tree>()) {
+    std::vector<BoxValue> values;
+    for (std::size_t o = 0; o < objects_.size(); ++o) {
+        max_half_width_m_ = std::max(max_half_width_m_, objects_[o].half_width_m);
+        for (const Segment& s : segmentsOf(*objects_[o].parts)) {
+            const auto id = static_cast<std::uint32_t>(tree_->segments.size());
+            tree_->segments.push_back(s);
+            tree_->owner.push_back(static_cast<std::uint32_t>(o));
+            // The geodesic between the ends may bow out of the box of its ends: widen the box by the bow.
+            const Box ends{std::min(s.a.lon, s.b.lon), std::min(s.a.lat, s.b.lat), std::max(s.a.lon, s.b.lon),
+                           std::max(s.a.lat, s.b.lat)};
+            const LocalFrame frame(ends);
+            const double len = std::hypot((s.b.lon - s.a.lon) * frame.kx, (s.b.lat - s.a.lat) * frame.ky);
+            const double bow = 2.0 * len * len * (1 + std::abs(std::tan(frame.lat0 * kDeg))) / (8 * kEarthRadius);
+            values.emplace_back(toBBox(bow > 0.001 ? expand(ends, bow) : ends), id);
+        }
+    }
+    tree_->rtree = BoxTree(values.begin(), values.end());  // the range constructor packs the tree
+    values.clear();
+    for (std::size_t o = 0; o < objects_.size(); ++o)
+        values.emplace_back(toBBox(objects_[o].envelope), static_cast<std::uint32_t>(o));
+    tree_->envelopes = BoxTree(values.begin(), values.end());
+}
+
+ShorelineIndex::~ShorelineIndex() = default;
+
+std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, double max_m, QueryScratch& scratch,
+                                                    const Geodesic& geodesic) const {
+    if (objects_.empty()) return std::nullopt;
+    const bool bounded = std::isfinite(max_m);
+    const LocalFrame frame(subject.envelope);
+    const std::vector<Segment> subjectSegments = segmentsOf(*subject.parts);
+    std::vector<std::array<double, 4>> subjectLocal;
+    subjectLocal.reserve(subjectSegments.size());
+    for (const Segment& s : subjectSegments) {
+        auto [ax, ay] = frame(s.a);
+        auto [bx, by] = frame(s.b);
+        subjectLocal.push_back({ax, ay, bx, by});
+    }
+    // A geodesic edge strays from the straight chord of its ends in the local frame by about L²(1 + tan φ)/(8R);
+    // subtracting twice that keeps the approximate distance a lower bound for long edges.
+    auto bowOf = [&](const std::array<double, 4>& seg) {
+        const double len = std::hypot(seg[2] - seg[0], seg[3] - seg[1]);
+        return 2.0 * len * len * (1 + std::abs(std::tan(frame.lat0 * kDeg))) / (8 * kEarthRadius);
+    };
+    std::vector<double> subjectBow;
+    for (const auto& seg : subjectLocal) subjectBow.push_back(bowOf(seg));
+    const double extent = std::hypot((subject.envelope.max_lon - subject.envelope.min_lon) * frame.kx,
+                                     (subject.envelope.max_lat - subject.envelope.min_lat) * frame.ky);
+    const double tanLat = std::abs(std::tan(frame.lat0 * kDeg));
+    // The approximate distance may be off by this much (relative), so everything within it of the best is refined.
+    auto slack = [&](double d) { return 0.002 + 1.5 * (1 + tanLat) * (d + extent) / kEarthRadius; };
+
+    // A subject touching or inside an object is 0 m from it, however far its shoreline segments are.
+    {
+        std::vector<BoxValue> touching;
+        tree_->envelopes.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(touching));
+        std::sort(touching.begin(), touching.end(), [](const BoxValue& x, const BoxValue& y) { return x.second < y.second; });
+        for (const auto& [box, o] : touching) {
+            if (GEOSPreparedIntersects_r(scratch.geos(), scratch.prepared(o, objects_[o].geometry), subject.geometry) != 1)
+                continue;
+            const LonLat at = subject.parts->front().front();
+            return ShorelineHit{o, Nearest{0.0, at, at}};
+        }
+    }
+
+    std::vector<BoxValue> found;
+    double radius = bounded ? max_m + max_half_width_m_ : 1000.0;
+    for (;;) {
+        found.clear();
+        tree_->rtree.query(bgi::intersects(toBBox(expand(subject.envelope, radius))), std::back_inserter(found));
+        if (bounded || !found.empty() || radius > 4.1e7) break;
+        radius *= 4;
+    }
+    if (found.empty()) return std::nullopt;
+
+    // Bound every candidate's shoreline distance from below and above with the local frame, then solve on the
+    // ellipsoid only those whose lower bound does not exceed the best upper bound (branch and bound).
+    struct Candidate {
+        std::uint32_t segment;
+        std::size_t subject_segment;
+        double lower, upper;
+    };
+    std::vector<Candidate> candidates;
+    double bestUpper = std::numeric_limits<double>::infinity();
+    auto collect = [&](const std::vector<BoxValue>& values) {
+        candidates.clear();
+        bestUpper = std::numeric_limits<double>::infinity();
+        for (const auto& [box, id] : values) {
+            const Segment& s = tree_->segments[id];
+            auto [ax, ay] = frame(s.a);
+            auto [bx, by] = frame(s.b);
+            const std::array<double, 4> local{ax, ay, bx, by};
+            const double hw = objects_[tree_->owner[id]].half_width_m;
+            const double bow = bowOf(local);
+            for (std::size_t k = 0; k < subjectLocal.size(); ++k) {
+                const double planar = segmentSegment(subjectLocal[k], local);
+                const double rel = slack(planar);
+                const double lower = planar * (1 - rel) - bow - subjectBow[k] - hw;
+                const double upper = planar * (1 + rel) + bow + subjectBow[k] - hw;
+                candidates.push_back({id, k, lower, upper});
+                bestUpper = std::min(bestUpper, upper);
+            }
+        }
+    };
+    collect(found);
+    if (!bounded) {
+        // The nearest may lie beyond the box that first found something: search again out to the best upper bound.
+        found.clear();
+        const double reach = std::max(bestUpper, 0.0) + max_half_width_m_ + 1.0;
+        tree_->rtree.query(bgi::intersects(toBBox(expand(subject.envelope, reach))), std::back_inserter(found));
+        collect(found);
+    }
+
+    std::optional<ShorelineHit> best;
+    const double cutoff = bounded ? std::min(bestUpper, max_m) + 1e-6 : bestUpper;
+    for (const auto& c : candidates) {
+        if (c.lower > cutoff) continue;
+        const std::uint32_t o = tree_->owner[c.segment];
+        const Segment& seg = tree_->segments[c.segment];
+        const Segment& sub = subjectSegments[c.subject_segment];
+        Nearest n = (sub.a == sub.b) ? geodesic.pointToSegment(sub.a, seg) : geodesic.segmentToSegment(sub, seg);
+        n.distance_m = std::max(0.0, n.distance_m - objects_[o].half_width_m);
+        if (!best || n.distance_m < best->nearest.distance_m ||
+            (n.distance_m == best->nearest.distance_m && o < best->object))
+            best = ShorelineHit{o, n};
+    }
+    // Inclusive: exactly max_m is within. The micrometre absorbs floating-point noise in the geodesic solution.
+    if (best && bounded && best->nearest.distance_m > max_m + 1e-6) return std::nullopt;
+    return best;
+}
+
+struct AreaIndex::Tree {
+    BoxTree rtree;
+};
+
+AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
+    : objects_(std::move(objects)), tree_(std::make_unique<Tree>()) {
+    std::vector<BoxValue> values;
+    values.reserve(objects_.size());
+    for (std::size_t o = 0; o < objects_.size(); ++o)
+        values.emplace_back(toBBox(objects_[o].envelope), static_cast<std::uint32_t>(o));
+    tree_->rtree = BoxTree(values.begin(), values.end());
+}
+
+AreaIndex::~AreaIndex() = default;
+
+std::vector<std::size_t> AreaIndex::intersecting(const Subject& subject, QueryScratch& scratch) const {
+    std::vector<BoxValue> found;
+    tree_->rtree.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(found));
+    std::vector<std::size_t> out;
+    for (const auto& [box, o] : found)
+        if (GEOSPreparedIntersects_r(scratch.geos(), scratch.prepared(o, objects_[o].geometry), subject.geometry) == 1)
+            out.push_back(o);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+double area(GEOSContextHandle_t ctx, const GEOSGeometry* g, const Geodesic& geodesic) {
+    double total = 0;
+    for (const auto& polygon : polygonsOf(ctx, g)) total += geodesic.polygonArea(polygon);
+    return total;
+}
+
+double overlapArea(GEOSContextHandle_t ctx, const GEOSGeometry* subject, const GEOSGeometry* object,
+                   const Geodesic& geodesic) {
+    GEOSGeometry* common = GEOSIntersection_r(ctx, subject, object);
+    if (!common) return 0;
+    const double a = area(ctx, common, geodesic);
+    GEOSGeom_destroy_r(ctx, common);
+    return a;
+}
+
+}  // namespace ecozone::geo

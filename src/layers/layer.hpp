@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "geo/geos.hpp"
+#include "layers/layer_set.hpp"
+#include "layers/schema.hpp"
+
+namespace ecozone::layers {
+
+// One feature as the engine sees it: validated, repaired, reprojected to WGS84 longitude/latitude.
+struct Feature {
+    int64_t fid = 0;          // the source's feature id
+    std::string id;           // the schema's id field, or the fid
+    std::string name;         // the schema's name field ("" when none)
+    std::string klass;        // the schema's class field: zone, grade, category ...
+    std::string status;       // the schema's status field
+    double half_width_m = 0;  // half the river width, for centerlines with a width
+    geo::GeometryFamily family = geo::GeometryFamily::Empty;
+    geo::GeomPtr geometry;
+    geo::Box envelope;
+    std::vector<std::vector<geo::LonLat>> parts;  // vertex sequences, for distances
+};
+
+struct SkippedFeature {
+    int64_t fid;
+    std::string id;  // the id field's value when the feature has one
+    std::string reason;
+};
+
+struct RepairedFeature {
+    int64_t fid;
+    std::string what;
+};
+
+// Every feature read is used or skipped, and the repairs among the used ones are listed.
+struct LoadStats {
+    std::size_t read = 0;
+    std::size_t used = 0;
+    std::size_t filtered = 0;  // excluded by the layer set's `where`
+    std::vector<SkippedFeature> skipped;
+    std::vector<RepairedFeature> repaired;
+};
+
+class AttributeTable;
+
+// A loaded layer. Immutable once loaded, except that `select` serialises on the attribute table.
+class Layer {
+public:
+    Layer(LayerBinding binding, const Schema& schema);
+    ~Layer();
+    Layer(const Layer&) = delete;
+    Layer& operator=(const Layer&) = delete;
+
+    const std::string& name() const { return binding_.name; }
+    const LayerBinding& binding() const { return binding_; }
+    const Schema& schema() const { return *schema_; }
+    const std::vector<Feature>& features() const { return features_; }
+    const LoadStats& stats() const { return stats_; }
+    // "facilities (data-samples/facilities.geojson)"
+    std::string describe() const;
+
+    // The indices of the features that match an OGR SQL attribute filter (empty: all). Throws with the filter's
+    // text and `context` (e.g. the rule and catalogue line) when GDAL cannot parse it.
+    std::vector<std::size_t> select(const std::string& where, const std::string& context) const;
+
+private:
+    friend class LayerLoader;
+    LayerBinding binding_;
+    const Schema* schema_;
+    std::vector<Feature> features_;
+    LoadStats stats_;
+    std::unique_ptr<AttributeTable> attributes_;
+    mutable std::mutex select_mutex_;
+};
+
+// Opens the source, checks it against the schema (missing fields are errors; per-feature problems are skips),
+// repairs invalid geometries with GEOS and reprojects to WGS84 longitude/latitude.
+std::unique_ptr<Layer> loadLayer(const LayerBinding& binding, const Schema& schema);
+
+// All the layers of a set that are named in `names`, keyed by name.
+using LayerMap = std::map<std::string, std::unique_ptr<Layer>>;
+
+}  // namespace ecozone::layers
+
+namespace ecozone::layers {
+// Loads the named layers of a set, in order, and returns them keyed by name.
+LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names);
+}  // namespace ecozone::layers

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <optional>
+
+#include "layers/layer.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace ecozone::layers {
+
+// The features' attributes in an in-memory GDAL layer, so that rule filters are OGR SQL with GDAL's own semantics.
+// The memory layer's feature ids are the indices into Layer::features().
+class AttributeTable {
+public:
+    explicit AttributeTable(const std::string& name) {
+        GDALAllRegister();  // idempotent: the library works whether or not main() registered the drivers
+        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("Memory");
+        if (!driver) throw dataError("GDAL has no Memory driver; the GDAL installation is incomplete");
+        dataset_.reset(driver->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+        layer_ = dataset_->CreateLayer(name.c_str(), nullptr, wkbNone, nullptr);
+    }
+    OGRLayer* layer() const { return layer_; }
+
+private:
+    std::unique_ptr<GDALDataset> dataset_;
+    OGRLayer* layer_ = nullptr;
+};
+
+Layer::Layer(LayerBinding binding, const Schema& schema)
+    : binding_(std::move(binding)), schema_(&schema), attributes_(std::make_unique<AttributeTable>(binding_.name)) {}
+
+Layer::~Layer() = default;
+
+std::string Layer::describe() const {
+    std::string out = "`" + binding_.name + "` (" + binding_.source;
+    if (!binding_.layer.empty()) out += ", layer " + binding_.layer;
+    return out + ")";
+}
+
+std::vector<std::size_t> Layer::select(const std::string& where, const std::string& context) const {
+    std::vector<std::size_t> out;
+    if (where.empty()) {
+        out.resize(features_.size());
+        for (std::size_t i = 0; i < out.size(); ++i) out[i] = i;
+        return out;
+    }
+    std::lock_guard lock(select_mutex_);
+    OGRLayer* table = attributes_->layer();
+    CPLErrorReset();
+    if (table->SetAttributeFilter(where.c_str()) != OGRERR_NONE) {
+        const std::string detail = CPLGetLastErrorMsg();
+        table->SetAttributeFilter(nullptr);
+        throw configError(context + ": the filter `" + where + "` on layer `" + binding_.name +
+                          "` is not valid OGR SQL" + (detail.empty() ? "" : " (" + detail + ")") +
+                          "; the layer's fields are: " + [&] {
+                              std::string f;
+                              OGRFeatureDefn* d = table->GetLayerDefn();
+                              for (int i = 0; i < d->GetFieldCount(); ++i)
+                                  f += (i ? ", " : "") + std::string(d->GetFieldDefn(i)->GetNameRef());
+                              return f;
+                          }());
+    }
+    table->ResetReading();
+    while (OGRFeature* f = table->GetNextFeature()) {
+        out.push_back(static_cast<std::size_t>(f->GetFID()));
+        OGRFeature::DestroyFeature(f);
+    }
+    table->SetAttributeFilter(nullptr);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+namespace {
+
+struct GdalDatasetCloser {
+    void operator()(GDALDataset* d) const { GDALClose(d); }
+};
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+std::optional<double> parseNumber(const std::string& text) {
+    std::string s = text;
+    s.erase(0, s.find_first_not_of(" \t"));
+    s.erase(s.find_last_not_of(" \t") + 1);
+    if (s.empty()) return std::nullopt;
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
+
+int findField(OGRFeatureDefn* defn, const std::string& name) { return defn->GetFieldIndex(name.c_str()); }
+
+std::string fieldList(OGRFeatureDefn* defn) {
+    std::string out;
+    for (int i = 0; i < defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    return out.empty() ? "(none)" : out;
+}
+
+class LayerLoaderImpl {
+public:
+    LayerLoaderImpl(Layer& layer, std::vector<Feature>& features, LoadStats& stats, OGRLayer* table)
+        : layer_(layer), features_(features), stats_(stats), table_(table) {}
+
+    void load();
+
+private:
+    void openSource();
+    void resolveFields();
+    void resolveCrs();
+    void readFeature(OGRFeature& f);
+    std::optional<std::string> geometryOf(OGRFeature& f, Feature& out);
+    void skip(int64_t fid, std::string reason) { stats_.skipped.push_back({fid, current_id_, std::move(reason)}); }
+    std::string current_id_;  // the id field's value of the feature being read, for messages
+
+    Layer& layer_;
+    std::vector<Feature>& features_;
+    LoadStats& stats_;
+    OGRLayer* table_;
+    std::unique_ptr<GDALDataset, GdalDatasetCloser> dataset_;
+    OGRLayer* source_ = nullptr;
+    std::vector<int> schema_field_index_;  // per schema field: index in the source, or -1
+    int x_index_ = -1, y_index_ = -1;
+    std::unique_ptr<OGRCoordinateTransformation> transform_;
+    geo::GeosContext geos_;
+};
+
+void LayerLoaderImpl::openSource() {
+    const LayerBinding& b = layer_.binding();
+    // A plain path that does not exist gets a plain answer; anything else (connection strings, /vsi paths) is
+    // left to GDAL.
+    if (b.source.find(':') == std::string::npos && b.source.rfind("/vsi", 0) != 0 && !std::filesystem::exists(b.source))
+        throw dataError("layer `" + b.name + "` (bound at " + b.origin + "): the source `" + b.source +
+                        "` does not exist; check the path (relative paths in a layer set are relative to its folder)");
+    CPLErrorReset();
+    dataset_.reset(static_cast<GDALDataset*>(
+        GDALOpenEx(b.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
+    if (!dataset_) {
+        const std::string detail = CPLGetLastErrorMsg();
+        throw dataError("cannot open `" + b.source + "` for layer `" + b.name + "` (bound at " + b.origin + ")" +
+                        (detail.empty() ? "" : ": " + detail) +
+                        "; check the path, or that GDAL can read the format (`ogrinfo` lists what it can)");
+    }
+    if (!b.layer.empty()) {
+        source_ = dataset_->GetLayerByName(b.layer.c_str());
+        if (!source_) {
+            std::string names;
+            for (auto* l : dataset_->GetLayers()) names += (names.empty() ? "" : ", ") + std::string(l->GetName());
+            throw dataError("`" + b.source + "` has no layer `" + b.layer + "` (it has: " + names + ")");
+        }
+    } else {
+        if (dataset_->GetLayerCount() == 0) throw dataError("`" + b.source + "` holds no vector layer");
+        source_ = dataset_->GetLayer(0);
+        if (dataset_->GetLayerCount() > 1)
+            log::warning("`" + b.source + "` has " + std::to_string(dataset_->GetLayerCount()) + " layers; layer `" +
+                         b.name + "` reads the first, `" + source_->GetName() + "` (name one with `layer = ...`)");
+    }
+}
+
+void LayerLoaderImpl::resolveFields() {
+    const Schema& schema = layer_.schema();
+    OGRFeatureDefn* defn = source_->GetLayerDefn();
+    for (const FieldSpec& spec : schema.fields) {
+        const int idx = findField(defn, spec.name);
+        if (idx < 0 && spec.required) {
+            std::string msg = "layer `" + layer_.name() + "` in `" + layer_.binding().source + "` has no field `" +
+                              spec.name + "`, which schema `" + schema.name + "` requires (" +
+                              fieldTypeName(spec.type);
+            if (!spec.allowed.empty()) msg += "; allowed values: " + spec.allowedList();
+            msg += "). The layer's fields are: " + fieldList(defn) + ". Add or rename the field in the data.";
+            throw dataError(msg);
+        }
+        schema_field_index_.push_back(idx);
+    }
+    // The attribute table mirrors the source's fields, so that filters may use any of them.
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        OGRFieldDefn copy(defn->GetFieldDefn(i));
+        // Schema fields hold the normalised value (aliases resolved), so give them the schema's type.
+        if (const FieldSpec* spec = schema.field(copy.GetNameRef())) {
+            copy.SetType(spec->type == FieldType::Integer ? OFTInteger64
+                         : spec->type == FieldType::Real  ? OFTReal
+                                                          : OFTString);
+            copy.SetSubType(OFSTNone);
+            copy.SetWidth(0);
+        }
+        table_->CreateField(&copy);
+    }
+    if (source_->GetLayerDefn()->GetGeomFieldCount() == 0) {
+        const LayerBinding& b = layer_.binding();
+        auto pick = [&](const std::string& configured, std::initializer_list<const char*> guesses) {
+            if (!configured.empty()) {
+                const int idx = findField(defn, configured);
+                if (idx < 0)
+                    throw dataError("layer `" + b.name + "` in `" + b.source + "` has no column `" + configured +
+                                    "` (bound at " + b.origin + "); its columns are: " + fieldList(defn));
+                return idx;
+            }
+            for (int i = 0; i < defn->GetFieldCount(); ++i)
+                for (const char* g : guesses)
+                    if (lower(defn->GetFieldDefn(i)->GetNameRef()) == g) return i;
+            return -1;
+        };
+        x_index_ = pick(b.x_field, {"lon", "lng", "long", "longitude", "x", "经度", "东经"});
+        y_index_ = pick(b.y_field, {"lat", "latitude", "y", "纬度", "北纬"});
+        if (x_index_ < 0 || y_index_ < 0)
+            throw dataError("layer `" + b.name + "` in `" + b.source +
+                            "` has no geometry and no longitude/latitude columns; name them with x_field and "
+                            "y_field in the layer set (its columns are: " + fieldList(defn) + ")");
+    }
+}
+
+void LayerLoaderImpl::resolveCrs() {
+    const LayerBinding& b = layer_.binding();
+    OGRSpatialReference src;
+    if (!b.crs.empty()) {
+        if (src.SetFromUserInput(b.crs.c_str()) != OGRERR_NONE)
+            throw configError("layer `" + b.name + "`: cannot understand the CRS `" + b.crs +
+                              "`; give it as EPSG:NNNN, e.g. EPSG:4490 for CGCS2000");
+    } else if (const OGRSpatialReference* srs = source_->GetSpatialRef()) {
+        src = *srs;
+    } else {
+        throw dataError("layer `" + b.name + "` in `" + b.source +
+                        "` has no CRS; state it with `crs = \"EPSG:4490\"` in the layer set (bound at " + b.origin +
+                        ") or with --crs " + b.name + "=EPSG:4490 (use the CRS the data really is in: EPSG:4490 "
+                        "CGCS2000, EPSG:4326 WGS84, EPSG:4545 CGCS2000 / GK CM 108E, ...)");
+    }
+    src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    transform_.reset(OGRCreateCoordinateTransformation(&src, &wgs84));
+    if (!transform_)
+        throw dataError("layer `" + b.name + "`: PROJ cannot transform its CRS to WGS84 longitude/latitude (" +
+                        std::string(CPLGetLastErrorMsg()) + ")");
+}
+
+std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& out) {
+    std::unique_ptr<OGRGeometry> geom;
+    if (x_index_ >= 0) {
+        const std::string xs = f.IsFieldSetAndNotNull(x_index_) ? f.GetFieldAsString(x_index_) : "";
+        const std::string ys = f.IsFieldSetAndNotNull(y_index_) ? f.GetFieldAsString(y_index_) : "";
+        if (xs.find_first_not_of(" \t") == std::string::npos || ys.find_first_not_of(" \t") == std::string::npos)
+            return "no coordinates (empty longitude or latitude cell)";
+        const auto x = parseNumber(xs);
+        const auto y = parseNumber(ys);
+        if (!x || !y)
+            return std::string("coordinates `") + f.GetFieldAsString(x_index_) + "`, `" +
+                   f.GetFieldAsString(y_index_) + "` are not numbers";
+        geom = std::make_unique<OGRPoint>(*x, *y);
+    } else {
+        OGRGeometry* g = f.GetGeometryRef();
+        if (!g || g->IsEmpty()) return "empty geometry";
+        geom.reset(g->clone());
+    }
+    std::vector<std::string> repairs;
+    if (geom->hasCurveGeometry()) {
+        geom.reset(geom->getLinearGeometry());
+        repairs.push_back("curves approximated by lines");
+    }
+    if (geom->Is3D() || geom->IsMeasured()) {
+        geom->flattenTo2D();
+        geom->setMeasured(FALSE);
+    }
+    OGREnvelope env;
+    geom->getEnvelope(&env);
+    if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxY))
+        return "non-finite (NaN or infinite) coordinates";
+    // Unclosed rings: GEOS refuses them, so close them here and say so.
+    if (const auto flat = wkbFlatten(geom->getGeometryType()); flat == wkbPolygon || flat == wkbMultiPolygon) {
+        bool open = false;
+        auto checkPolygon = [&](const OGRPolygon* p) {
+            for (const OGRLinearRing* ring : *p)
+                if (ring->getNumPoints() > 0 && !ring->get_IsClosed()) open = true;
+        };
+        if (flat == wkbPolygon) checkPolygon(geom->toPolygon());
+        else
+            for (const OGRPolygon* p : *geom->toMultiPolygon()) checkPolygon(p);
+        if (open) {
+            geom->closeRings();
+            repairs.push_back("unclosed ring closed");
+        }
+    }
+    if (geom->transform(transform_.get()) != OGRERR_NONE)
+        return "coordinates cannot be transformed to WGS84 (outside the CRS's area?)";
+    geom->getEnvelope(&env);
+    if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90 || !std::isfinite(env.MinX))
+        return "coordinates fall outside longitude -180..180 / latitude -90..90 after reprojection; is the CRS "
+               "right, and are x and y swapped?";
+
+    const int size = static_cast<int>(geom->WkbSize());
+    std::vector<unsigned char> wkb(static_cast<std::size_t>(size));
+    geom->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
+    GEOSContextHandle_t ctx = geos_.get();
+    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
+    GEOSGeometry* raw = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
+    GEOSWKBReader_destroy_r(ctx, reader);
+    if (!raw) return "unrepairable geometry (" + geos_.lastError() + ")";
+    geo::GeomPtr g = geo::adopt(raw);
+    const geo::GeometryFamily before = geo::familyOf(ctx, g.get());
+    if (GEOSisValid_r(ctx, g.get()) != 1) {
+        char* reason = GEOSisValidReason_r(ctx, g.get());
+        const std::string why = reason ? reason : "invalid";
+        GEOSFree_r(ctx, reason);
+        GEOSMakeValidParams* params = GEOSMakeValidParams_create_r(ctx);
+        GEOSMakeValidParams_setMethod_r(ctx, params, GEOS_MAKE_VALID_STRUCTURE);
+        GEOSMakeValidParams_setKeepCollapsed_r(ctx, params, 0);
+        GEOSGeometry* fixed = GEOSMakeValidWithParams_r(ctx, g.get(), params);
+        GEOSMakeValidParams_destroy_r(ctx, params);
+        if (!fixed) return "invalid geometry (" + why + ") that GEOS could not repair";
+        g = geo::adopt(fixed);
+        if (GEOSisEmpty_r(ctx, g.get()) || geo::familyOf(ctx, g.get()) != before)
+            return "invalid geometry (" + why + ") that collapses when repaired";
+        repairs.push_back("invalid geometry repaired (" + why + ")");
+    }
+    out.family = geo::familyOf(ctx, g.get());
+    if (out.family == geo::GeometryFamily::Empty) return "empty geometry";
+    if (!layer_.schema().allows(out.family))
+        return std::string("a ") + geo::familyName(out.family) + " geometry where schema `" + layer_.schema().name +
+               "` takes " + layer_.schema().geometryList();
+    out.envelope = geo::envelopeOf(ctx, g.get());
+    out.parts = geo::partsOf(ctx, g.get());
+    out.geometry = std::move(g);
+    if (!repairs.empty()) {
+        std::string what;
+        for (const auto& r : repairs) what += (what.empty() ? "" : "; ") + r;
+        stats_.repaired.push_back({f.GetFID(), what});
+    }
+    return std::nullopt;
+}
+
+void LayerLoaderImpl::readFeature(OGRFeature& f) {
+    ++stats_.read;
+    const Schema& schema = layer_.schema();
+    Feature out;
+    out.fid = f.GetFID();
+    const FieldSpec* idSpec = schema.field(schema.id_field);
+    const int idIndex = idSpec ? schema_field_index_[static_cast<std::size_t>(idSpec - schema.fields.data())] : -1;
+    current_id_ = idIndex >= 0 && f.IsFieldSetAndNotNull(idIndex) ? f.GetFieldAsString(idIndex) : "";
+    OGRFeature row(table_->GetLayerDefn());
+    // Attributes first: the schema's allowed values and types.
+    for (std::size_t i = 0; i < schema.fields.size(); ++i) {
+        const FieldSpec& spec = schema.fields[i];
+        const int idx = schema_field_index_[i];
+        if (idx < 0 || !f.IsFieldSetAndNotNull(idx)) {
+            if (spec.required) return skip(out.fid, "no value in required field `" + spec.name + "`");
+            continue;
+        }
+        std::string value = f.GetFieldAsString(idx);
+        if (spec.type != FieldType::String) {
+            const auto number = parseNumber(value);
+            if (!number) return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is not a number");
+            if (spec.type == FieldType::Integer) {
+                if (*number != std::floor(*number))
+                    return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is not an integer");
+                value = std::to_string(static_cast<long long>(*number));
+            }
+        }
+        const auto normalised = spec.normalise(value);
+        if (!normalised)
+            return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is not one of the allowed values (" +
+                                     spec.allowedList() + ")");
+        if (*normalised != value || spec.type != FieldType::String) row.SetField(idx, normalised->c_str());
+        if (spec.name == schema.id_field) out.id = *normalised;
+        if (spec.name == schema.name_field) out.name = *normalised;
+        if (spec.name == schema.class_field) out.klass = *normalised;
+        if (spec.name == schema.status_field) out.status = *normalised;
+        if (spec.name == schema.width_field) {
+            const double w = *parseNumber(*normalised);
+            if (w < 0) return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is a negative width");
+            out.half_width_m = w / 2;
+        }
+    }
+    if (out.id.empty()) out.id = std::to_string(out.fid);
+    if (auto problem = geometryOf(f, out)) return skip(out.fid, *problem);
+    if (out.family != geo::GeometryFamily::Line) out.half_width_m = 0;  // a width widens centerlines only
+
+    // Copy the remaining attributes as they are.
+    for (int i = 0; i < f.GetFieldCount(); ++i)
+        if (!row.IsFieldSet(i) && f.IsFieldSetAndNotNull(i)) row.SetField(i, f.GetRawFieldRef(i));
+    row.SetFID(static_cast<GIntBig>(features_.size()));
+    if (table_->CreateFeature(&row) != OGRERR_NONE)
+        throw dataError("layer `" + layer_.name() + "`: cannot copy the attributes of feature " +
+                        std::to_string(out.fid));
+    features_.push_back(std::move(out));
+    ++stats_.used;
+}
+
+void LayerLoaderImpl::load() {
+    openSource();
+    resolveFields();
+    resolveCrs();
+    const LayerBinding& b = layer_.binding();
+    if (!b.where.empty()) {
+        const GIntBig total = source_->GetFeatureCount(TRUE);
+        CPLErrorReset();
+        if (source_->SetAttributeFilter(b.where.c_str()) != OGRERR_NONE)
+            throw configError("layer `" + b.name + "` (bound at " + b.origin + "): the filter `" + b.where +
+                              "` is not valid OGR SQL (" + CPLGetLastErrorMsg() + ")");
+        const GIntBig kept = source_->GetFeatureCount(TRUE);
+        if (total >= 0 && kept >= 0) stats_.filtered = static_cast<std::size_t>(total - kept);
+    }
+    source_->ResetReading();
+    for (auto& f : *source_) readFeature(*f);
+}
+
+}  // namespace
+
+class LayerLoader {
+public:
+    static std::unique_ptr<Layer> load(const LayerBinding& binding, const Schema& schema) {
+        auto layer = std::make_unique<Layer>(binding, schema);
+        LayerLoaderImpl impl(*layer, layer->features_, layer->stats_, layer->attributes_->layer());
+        impl.load();
+        return layer;
+    }
+};
+
+std::unique_ptr<Layer> loadLayer(const LayerBinding& binding, const Schema& schema) {
+    return LayerLoader::load(binding, schema);
+}
+
+}  // namespace ecozone::layers
+
+namespace ecozone::layers {
+LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names) {
+    LayerMap out;
+    for (const std::string& name : names) {
+        const LayerBinding& b = set.binding(name);
+        const double start = log::elapsed();
+        out.emplace(name, loadLayer(b, set.schemas.at(b.schema)));
+        log::debug("loaded layer `" + name + "`: " + std::to_string(out.at(name)->stats().used) + " features in " +
+                   std::to_string(log::elapsed() - start) + " s");
+    }
+    return out;
+}
+}  // namespace ecozone::layers

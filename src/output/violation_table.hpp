@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "layers/layer.hpp"
+#include "rules/catalogue.hpp"
+#include "rules/engine.hpp"
+
+namespace ecozone::output {
+
+// The columns of the violations table, in order. Other programs read these names: keep them stable.
+const std::vector<std::string>& violationColumns();
+
+// Writes one row per violation to a file whose format follows its extension: .gpkg, .geojson/.json, .csv, .fgb.
+// The geometry is the subject's, in WGS84 longitude/latitude (EPSG:4326); a CSV carries it as WKT in its last
+// column. Output is deterministic: the same inputs give the same bytes.
+void writeViolations(const std::filesystem::path& file, const rules::Catalogue& catalogue,
+                     const layers::LayerMap& layers, const std::vector<rules::RuleOutcome>& outcomes);
+
+// The GDAL driver for an output file name, or throws a usage error naming the supported extensions.
+std::string driverFor(const std::filesystem::path& file);
+
+}  // namespace ecozone::output

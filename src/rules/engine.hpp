@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include "geo/geodesic.hpp"
+#include "layers/layer.hpp"
+#include "rules/catalogue.hpp"
+
+namespace ecozone::rules {
+
+inline constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
+
+// One finding: a subject feature that breaks a rule, the object it offends and how.
+struct Violation {
+    std::size_t rule = 0;                // index into the catalogue's rules
+    std::size_t subject = 0;             // index into the subject layer's features
+    std::optional<std::size_t> object;   // index into the object layer's features (none: nothing to name)
+    double distance_m = kNoValue;        // shoreline distance (within_distance, outside), 0 for inside
+    double overlap_m2 = kNoValue;        // inside, for footprints: the area inside the object
+    double subject_area_m2 = kNoValue;   // inside, for footprints: the footprint's own area
+    bool has_nearest = false;            // on_subject/on_object hold the nearest points
+    geo::LonLat on_subject, on_object;
+};
+
+struct RuleOutcome {
+    std::size_t rule = 0;
+    std::size_t checked = 0;  // subject features the rule covered
+    std::vector<Violation> violations;
+};
+
+struct EngineOptions {
+    unsigned threads = 0;  // 0: all cores
+    // Called on the calling thread, about ten times a second, while a rule runs.
+    std::function<void(const Rule& rule, std::size_t done, std::size_t total)> progress;
+};
+
+// Runs a catalogue over loaded layers. Every object layer is indexed once per distinct filter; subjects are spread
+// over threads, and the result is the same, in the same order, whatever the number of threads.
+std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::LayerMap& layers,
+                                      const EngineOptions& options);
+
+// The layer names a catalogue refers to, in first-use order.
+std::vector<std::string> layersUsed(const Catalogue& catalogue);
+
+}  // namespace ecozone::rules

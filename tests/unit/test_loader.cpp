@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+#include <gtest/gtest.h>
+
+#include "test_support.hpp"
+#include "util/error.hpp"
+
+using namespace ecozone;
+using test::Row;
+
+namespace {
+std::map<std::string, std::string> facility(const std::string& id, const std::string& category = "hydropower",
+                                            const std::string& status = "existing") {
+    return {{"id", id}, {"name", "设施" + id}, {"category", category}, {"status", status}};
+}
+}  // namespace
+
+TEST(Loader, ReadsPointsAndKeepsChineseNames) {
+    const auto dir = test::tempDir();
+    test::writeLayer(dir / "f.geojson", 4326, {{facility("F1"), "POINT (108.5 31.9)"}});
+    auto layer = test::load(test::binding("facilities", "facility", dir / "f.geojson"));
+    ASSERT_EQ(layer->features().size(), 1u);
+    EXPECT_EQ(layer->features()[0].id, "F1");
+    EXPECT_EQ(layer->features()[0].name, "设施F1");
+    EXPECT_EQ(layer->features()[0].klass, "hydropower");
+    EXPECT_DOUBLE_EQ(layer->features()[0].parts[0][0].lon, 108.5);
+    EXPECT_DOUBLE_EQ(layer->features()[0].parts[0][0].lat, 31.9);
+}
+
+TEST(Loader, Cgcs2000GeographicAndGaussKrugerLandOnTheSamePlace) {
+    const auto dir = test::tempDir();
+    // The same point in CGCS2000 geographic, and in CGCS2000 / 3-degree GK CM 108E (EPSG:4545), whose
+    // coordinates PROJ gives as (easting, northing) in the traditional order.
+    OGRSpatialReference geo, gk;
+    geo.importFromEPSG(4490);
+    gk.importFromEPSG(4545);
+    geo.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    gk.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&geo, &gk));
+    double x = 108.25, y = 31.5;
+    ASSERT_TRUE(ct->Transform(1, &x, &y));
+    EXPECT_NEAR(x, 523777.0, 1000.0);  // east of CM 108E, no zone prefix
+    test::writeLayer(dir / "geo.geojson", 4490, {{facility("F1"), "POINT (108.25 31.5)"}});
+    test::writeLayer(dir / "gk.gpkg", 4545,
+                     {{facility("F1"), "POINT (" + std::to_string(x) + " " + std::to_string(y) + ")"}});
+    auto a = test::load(test::binding("facilities", "facility", dir / "geo.geojson"));
+    auto b = test::load(test::binding("facilities", "facility", dir / "gk.gpkg"));
+    const auto pa = a->features()[0].parts[0][0], pb = b->features()[0].parts[0][0];
+    EXPECT_NEAR(pa.lon, 108.25, 1e-9);
+    EXPECT_NEAR(pa.lat, 31.5, 1e-9);
+    EXPECT_NEAR(pb.lon, 108.25, 1e-7);
+    EXPECT_NEAR(pb.lat, 31.5, 1e-7);
+}
+
+TEST(Loader, RefusesASourceWithoutCrsUnlessOneIsStated) {
+    const auto dir = test::tempDir();
+    test::writeLayer(dir / "ledger.csv", 0,
+                     {{{{"id", "L1"}, {"name", "养殖场"}, {"category", "畜禽养殖场"}, {"status", "现有"},
+                        {"lon", "107.1"}, {"lat", "29.8"}}, ""}});
+    auto b = test::binding("facilities", "facility", dir / "ledger.csv");
+    try {
+        test::load(b);
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Data);
+        EXPECT_NE(std::string(e.what()).find("has no CRS"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("--crs facilities=EPSG:4490"), std::string::npos) << e.what();
+    }
+    b.crs = "EPSG:4490";
+    auto layer = test::load(b);
+    ASSERT_EQ(layer->features().size(), 1u);
+    // Chinese aliases resolve to the schema's values.
+    EXPECT_EQ(layer->features()[0].klass, "livestock_farm");
+    EXPECT_EQ(layer->features()[0].status, "existing");
+    EXPECT_DOUBLE_EQ(layer->features()[0].parts[0][0].lon, 107.1);
+}
+
+TEST(Loader, MissingRequiredFieldNamesFileLayerFieldAndAllowedValues) {
+    const auto dir = test::tempDir();
+    test::writeLayer(dir / "r.geojson", 4326,
+                     {{{{"id", "Z1"}, {"reserve", "大巴山"}}, "POLYGON ((108 31, 108.1 31, 108.1 31.1, 108 31))"}});
+    try {
+        test::load(test::binding("reserves", "reserve_zone", dir / "r.geojson"));
+        FAIL() << "expected an error";
+    } catch (const Error& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find("layer `reserves`"), std::string::npos) << m;
+        EXPECT_NE(m.find("r.geojson"), std::string::npos) << m;
+        EXPECT_NE(m.find("no field `zone`"), std::string::npos) << m;
+        EXPECT_NE(m.find("core, buffer, experimental"), std::string::npos) << m;
+    }
+}
+
+TEST(Loader, EveryFeatureIsUsedOrSkippedWithAReason) {
+    const auto dir = test::tempDir();
+    test::writeLayer(dir / "f.geojson", 4326,
+                     {
+                         {facility("ok"), "POINT (108.5 31.9)"},
+                         {facility("nogeom"), ""},
+                         {facility("badcat", "spaceport"), "POINT (108.5 31.9)"},
+                         {facility("bowtie"), "POLYGON ((108 31, 108.1 31.1, 108.1 31, 108 31.1, 108 31))"},
+                         {facility("collapsed"), "POLYGON ((108 31, 108.1 31, 108.2 31, 108 31))"},
+                     });
+    auto layer = test::load(test::binding("facilities", "facility", dir / "f.geojson"));
+    const auto& s = layer->stats();
+    EXPECT_EQ(s.read, 5u);
+    EXPECT_EQ(s.used + s.skipped.size(), s.read);
+    ASSERT_EQ(s.used, 2u);
+    EXPECT_EQ(layer->features()[0].id, "ok");
+    EXPECT_EQ(layer->features()[1].id, "bowtie");
+    EXPECT_EQ(layer->features()[1].family, geo::GeometryFamily::Polygon);
+    ASSERT_EQ(s.repaired.size(), 1u);
+    EXPECT_NE(s.repaired[0].what.find("Self-intersection"), std::string::npos) << s.repaired[0].what;
+    ASSERT_EQ(s.skipped.size(), 3u);
+    EXPECT_EQ(s.skipped[0].reason, "empty geometry");
+    EXPECT_NE(s.skipped[1].reason.find("`spaceport` is not one of the allowed values"), std::string::npos);
+    EXPECT_NE(s.skipped[2].reason.find("collapses"), std::string::npos) << s.skipped[2].reason;
+}
+
+TEST(Loader, UnclosedRingsAreClosedAndCounted) {
+    const auto dir = test::tempDir();
+    test::writeText(dir / "open.geojson", R"({"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"id":"Z1","name":"红线","function":"水源涵养"},
+       "geometry":{"type":"Polygon","coordinates":[[[108,31],[108.1,31],[108.1,31.1],[108,31.1]]]}}]})");
+    auto layer = test::load(test::binding("redlines", "redline", dir / "open.geojson"));
+    ASSERT_EQ(layer->features().size(), 1u);
+    EXPECT_EQ(layer->features()[0].klass, "water_conservation");
+    ASSERT_EQ(layer->stats().repaired.size(), 1u);
+    EXPECT_EQ(layer->stats().repaired[0].what, "unclosed ring closed");
+}
+
+TEST(Loader, SelectUsesOgrSqlAndReportsBadFilters) {
+    const auto dir = test::tempDir();
+    test::writeLayer(dir / "f.geojson", 4326,
+                     {{facility("A", "chemical_project", "planned"), "POINT (108 31)"},
+                      {facility("B", "化工项目", "扩建"), "POINT (108 31)"},
+                      {facility("C", "hydropower", "existing"), "POINT (108 31)"}});
+    auto layer = test::load(test::binding("facilities", "facility", dir / "f.geojson"));
+    // The alias is matched by its normalised value.
+    EXPECT_EQ(layer->select("category = 'chemical_project' AND status IN ('planned', 'expansion')", "t"),
+              (std::vector<std::size_t>{0, 1}));
+    EXPECT_EQ(layer->select("", "t").size(), 3u);
+    EXPECT_THROW(layer->select("category = = 'x'", "rule x"), Error);
+    EXPECT_THROW(layer->select("no_such_field = 1", "rule x"), Error);
+}

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "geo/spatial_index.hpp"
+
+using namespace ecozone::geo;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+struct Geom {
+    GeomPtr g;
+    std::vector<std::vector<LonLat>> parts;
+    Box env;
+    explicit Geom(const std::string& wkt) {
+        g = fromWkt(lifetimeContext(), wkt);
+        parts = partsOf(lifetimeContext(), g.get());
+        env = envelopeOf(lifetimeContext(), g.get());
+    }
+    IndexedObject object(double halfWidth = 0) const { return {g.get(), env, &parts, halfWidth}; }
+    Subject subject() const { return {g.get(), env, &parts}; }
+};
+
+LonLat direct(LonLat from, double azimuth, double distance) {
+    geod_geodesic g{};
+    geod_init(&g, 6378137.0, 1 / 298.257223563);
+    LonLat out;
+    geod_direct(&g, from.lat, from.lon, azimuth, distance, &out.lat, &out.lon, nullptr);
+    return out;
+}
+
+// The distance from p to the geodesic a-b by brute force over 4,000 steps: the reference for edges, which are
+// geodesics (they bow poleward of the parallel between two vertices on one latitude).
+double toEdge(LonLat p, LonLat a, LonLat b) {
+    Geodesic g;
+    double best = std::numeric_limits<double>::infinity();
+    for (int k = 0; k <= 4000; ++k) best = std::min(best, g.distance(p, g.interpolate(a, b, k / 4000.0)));
+    return best;
+}
+
+std::string point(LonLat p) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "POINT (%.12f %.12f)", p.lon, p.lat);
+    return buf;
+}
+
+}  // namespace
+
+TEST(ShorelineIndex, CenterlineWidthIsSubtracted) {
+    // A river running due east along a meridian-perpendicular geodesic; a point due north of it.
+    const LonLat a{107.0, 30.0};
+    const LonLat b = direct(a, 90, 20000);
+    geod_geodesic g{};
+    geod_init(&g, 6378137.0, 1 / 298.257223563);
+    geod_geodesicline line{};
+    geod_inverseline(&line, &g, a.lat, a.lon, b.lat, b.lon, 0);
+    LonLat foot;
+    double azi = 0;
+    geod_position(&line, 10000, &foot.lat, &foot.lon, &azi);
+    char wkt[160];
+    std::snprintf(wkt, sizeof wkt, "LINESTRING (%.12f %.12f, %.12f %.12f)", a.lon, a.lat, b.lon, b.lat);
+    Geom river(wkt);
+    ShorelineIndex index({river.object(400)});  // 800 m wide
+    QueryScratch scratch(1);
+    Geodesic geodesic;
+    // Centerline 1,400 m away: shoreline 1,000 m. Exactly at the threshold counts as within.
+    Geom at(point(direct(foot, azi - 90, 1400)));
+    auto hit = index.nearest(at.subject(), 1000, scratch, geodesic);
+    ASSERT_TRUE(hit);
+    EXPECT_NEAR(hit->nearest.distance_m, 1000.0, 1e-3);
+    Geom beyond(point(direct(foot, azi - 90, 1400.5)));
+    EXPECT_FALSE(index.nearest(beyond.subject(), 1000, scratch, geodesic));
+    Geom within(point(direct(foot, azi + 90, 1399.5)));
+    EXPECT_TRUE(index.nearest(within.subject(), 1000, scratch, geodesic));
+    // Inside the river's width: 0, not negative.
+    Geom onWater(point(direct(foot, azi - 90, 150)));
+    hit = index.nearest(onWater.subject(), 1000, scratch, geodesic);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->nearest.distance_m, 0.0);
+}
+
+TEST(ShorelineIndex, PolygonBankInsideIsZeroAndHolesCount) {
+    // A bank polygon with an island (hole).
+    Geom bank("POLYGON ((107 30, 107.2 30, 107.2 30.02, 107 30.02, 107 30), "
+              "(107.08 30.005, 107.12 30.005, 107.12 30.015, 107.08 30.015, 107.08 30.005))");
+    ShorelineIndex index({bank.object()});
+    QueryScratch scratch(1);
+    Geodesic geodesic;
+    Geom water("POINT (107.05 30.01)");
+    ASSERT_TRUE(index.nearest(water.subject(), 0, scratch, geodesic));
+    EXPECT_EQ(index.nearest(water.subject(), 0, scratch, geodesic)->nearest.distance_m, 0.0);
+    Geom onEdge("POINT (107.1 30.02)");
+    EXPECT_EQ(index.nearest(onEdge.subject(), 0, scratch, geodesic)->nearest.distance_m, 0.0);
+    // On the island: the distance to the island's shore.
+    Geom island("POINT (107.1 30.01)");
+    // Edges are geodesics, which bow poleward between two vertices on one parallel: the island's southern shore
+    // is nearer than the parallel 30.005°N.
+    const double d = index.nearest(island.subject(), 1000, scratch, geodesic)->nearest.distance_m;
+    EXPECT_NEAR(d, toEdge({107.1, 30.01}, {107.08, 30.005}, {107.12, 30.005}), 0.01);
+    EXPECT_LT(d, geodesic.distance({107.1, 30.01}, {107.1, 30.005}));
+    // North of the bank.
+    Geom north("POINT (107.1 30.03)");
+    EXPECT_NEAR(index.nearest(north.subject(), kInf, scratch, geodesic)->nearest.distance_m,
+                toEdge({107.1, 30.03}, {107.0, 30.02}, {107.2, 30.02}), 0.01);
+}
+
+TEST(ShorelineIndex, FootprintsAndLinesMeasureFromTheirNearestPart) {
+    Geom river("LINESTRING (108 31, 108.3 31)");
+    ShorelineIndex index({river.object()});
+    QueryScratch scratch(1);
+    Geodesic geodesic;
+    // A footprint whose southern edge is 0.01° north of the river: its centroid is further.
+    Geom footprint("POLYGON ((108.1 31.01, 108.12 31.01, 108.12 31.03, 108.1 31.03, 108.1 31.01))");
+    const auto hit = index.nearest(footprint.subject(), kInf, scratch, geodesic);
+    ASSERT_TRUE(hit);
+    EXPECT_NEAR(hit->nearest.distance_m, toEdge({108.12, 31.01}, {108.0, 31.0}, {108.3, 31.0}), 0.01);
+    // A line crossing the river is 0 from it.
+    Geom crossing("LINESTRING (108.2 30.99, 108.21 31.01)");
+    EXPECT_EQ(index.nearest(crossing.subject(), 10, scratch, geodesic)->nearest.distance_m, 0.0);
+    // A footprint straddling the river is 0 from it.
+    Geom straddle("POLYGON ((108.2 30.99, 108.21 30.99, 108.21 31.01, 108.2 31.01, 108.2 30.99))");
+    EXPECT_EQ(index.nearest(straddle.subject(), 10, scratch, geodesic)->nearest.distance_m, 0.0);
+}
+
+TEST(ShorelineIndex, NearestOfSeveralObjectsAndUnboundedSearch) {
+    Geom a("LINESTRING (106 29, 106.1 29)");
+    Geom b("MULTILINESTRING ((106 29.5, 106.1 29.5), (106 30.5, 106.1 30.5))");
+    ShorelineIndex index({a.object(), b.object()});
+    QueryScratch scratch(2);
+    Geodesic geodesic;
+    Geom p("POINT (106.05 29.4)");
+    auto hit = index.nearest(p.subject(), kInf, scratch, geodesic);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->object, 1u);
+    EXPECT_NEAR(hit->nearest.distance_m, toEdge({106.05, 29.4}, {106.0, 29.5}, {106.1, 29.5}), 0.01);
+    // Far away (hundreds of km): still found, still exact.
+    Geom far("POINT (110 33)");
+    hit = index.nearest(far.subject(), kInf, scratch, geodesic);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->object, 1u);
+    const double best = toEdge({110, 33}, {106.0, 30.5}, {106.1, 30.5});
+    EXPECT_NEAR(hit->nearest.distance_m, best, 0.1 + 1e-4 * best);
+    // Bounded: nothing within 1 km.
+    EXPECT_FALSE(index.nearest(far.subject(), 1000, scratch, geodesic));
+}
+
+TEST(AreaIndex, BoundaryCountsAsInsideAndHolesDoNot) {
+    Geom core("POLYGON ((108 31, 108.1 31, 108.1 31.1, 108 31.1, 108 31), "
+              "(108.04 31.04, 108.06 31.04, 108.06 31.06, 108.04 31.06, 108.04 31.04))");
+    Geom other("MULTIPOLYGON (((109 31, 109.1 31, 109.1 31.1, 109 31)), ((108.1 31, 108.2 31, 108.2 31.1, 108.1 31.1, 108.1 31)))");
+    AreaIndex index({core.object(), other.object()});
+    QueryScratch scratch(2);
+    Geom inside("POINT (108.02 31.02)"), hole("POINT (108.05 31.05)"), edge("POINT (108.1 31.05)"),
+        vertex("POINT (108 31)"), outside("POINT (107.9 31.05)");
+    EXPECT_EQ(index.intersecting(inside.subject(), scratch), (std::vector<std::size_t>{0}));
+    EXPECT_TRUE(index.intersecting(hole.subject(), scratch).empty());
+    // On the shared edge of two polygons: inside both.
+    EXPECT_EQ(index.intersecting(edge.subject(), scratch), (std::vector<std::size_t>{0, 1}));
+    EXPECT_EQ(index.intersecting(vertex.subject(), scratch), (std::vector<std::size_t>{0}));
+    EXPECT_TRUE(index.intersecting(outside.subject(), scratch).empty());
+}
+
+TEST(AreaIndex, OverlapAreaOfAStraddlingFootprint) {
+    Geom zone("POLYGON ((108 31, 108.1 31, 108.1 31.1, 108 31.1, 108 31))");
+    Geom footprint("POLYGON ((108.09 31.05, 108.11 31.05, 108.11 31.06, 108.09 31.06, 108.09 31.05))");
+    Geodesic geodesic;
+    const double all = area(lifetimeContext(), footprint.g.get(), geodesic);
+    const double part = overlapArea(lifetimeContext(), footprint.g.get(), zone.g.get(), geodesic);
+    EXPECT_NEAR(part / all, 0.5, 1e-3);
+    // 0.02° x 0.01° at 31°N: about 1,907 m x 1,109 m.
+    EXPECT_NEAR(all, 2.115e6, 0.01e6);
+}
