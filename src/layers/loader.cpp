@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <cpl_conv.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
@@ -397,6 +398,11 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
 }
 
 void LayerLoaderImpl::load() {
+    // Spreadsheet ledgers: the first row holds the column names even when every cell is text (GDAL's automatic
+    // detection wants numbers under text headers before it believes that). The drivers read these options lazily,
+    // so they hold for the whole load; an explicit setting by the user wins.
+    CPLConfigOptionSetter xlsxHeaders("OGR_XLSX_HEADERS", "FORCE", true);
+    CPLConfigOptionSetter odsHeaders("OGR_ODS_HEADERS", "FORCE", true);
     openSource();
     resolveFields();
     resolveCrs();

@@ -142,3 +142,66 @@ TEST(Loader, SelectUsesOgrSqlAndReportsBadFilters) {
     EXPECT_THROW(layer->select("category = = 'x'", "rule x"), Error);
     EXPECT_THROW(layer->select("no_such_field = 1", "rule x"), Error);
 }
+
+TEST(Loader, EverySupportedCrsLandsOnTheSamePlace) {
+    // One point in Chongqing written in each CRS users' data comes in, read back in WGS84 lon/lat.
+    const auto dir = test::tempDir();
+    OGRSpatialReference wgs84;
+    wgs84.importFromEPSG(4326);
+    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const double lon = 107.6, lat = 29.7;
+    // 4326 WGS84, 4490 CGCS2000, 4545 and 4544 CGCS2000 3-degree GK CM 108E / 105E without zone prefix, 4524
+    // CGCS2000 3-degree GK zone 36 (CM 108E) with the zone prefix, 32648 / 32649 UTM 48N / 49N.
+    for (int epsg : {4326, 4490, 4545, 4544, 4524, 32648, 32649}) {
+        OGRSpatialReference target;
+        target.importFromEPSG(epsg);
+        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&wgs84, &target));
+        double x = lon, y = lat;
+        ASSERT_TRUE(ct->Transform(1, &x, &y)) << epsg;
+        if (epsg == 4524) EXPECT_GT(x, 36000000.0);  // the zone prefix is in the easting
+        char wkt[96];
+        std::snprintf(wkt, sizeof wkt, "POINT (%.6f %.6f)", x, y);
+        const auto file = dir / ("p" + std::to_string(epsg) + ".gpkg");
+        test::writeLayer(file, epsg, {{facility("F1"), wkt}});
+        auto layer = test::load(test::binding("facilities", "facility", file));
+        ASSERT_EQ(layer->features().size(), 1u) << epsg;
+        const auto p = layer->features()[0].parts[0][0];
+        EXPECT_NEAR(p.lon, lon, 2e-8) << epsg;  // 1e-6 m in metric CRSs is ~1e-11°; 2e-8° is 2 mm
+        EXPECT_NEAR(p.lat, lat, 2e-8) << epsg;
+    }
+}
+
+TEST(Loader, ReadsTheFormatsCountyDataComesIn) {
+    // GeoPackage, Shapefile, FlatGeobuf, an ArcGIS File Geodatabase, and an Excel ledger with lon/lat columns.
+    const auto dir = test::tempDir();
+    const std::vector<Row> rows = {{facility("F1", "水电站", "现有"), "POINT (108.5 31.9)"},
+                                   {facility("F2", "sand_mining", "existing"), "POINT (108.6 31.8)"}};
+    for (const char* name : {"f.gpkg", "f.shp", "f.fgb", "f.gdb"}) {
+        test::writeLayer(dir / name, 4490, rows);
+        auto layer = test::load(test::binding("facilities", "facility", dir / name));
+        ASSERT_EQ(layer->features().size(), 2u) << name << ": " << (layer->stats().skipped.empty() ? "" : layer->stats().skipped[0].reason);
+        // FlatGeobuf returns features in its spatial index's order: find them by id.
+        const auto& fs = layer->features();
+        const auto& f1 = fs[0].id == "F1" ? fs[0] : fs[1];
+        const auto& f2 = fs[0].id == "F1" ? fs[1] : fs[0];
+        EXPECT_EQ(f1.name, "设施F1") << name;
+        EXPECT_EQ(f1.klass, "hydropower") << name;
+        EXPECT_NEAR(f2.parts[0][0].lon, 108.6, 1e-9) << name;
+    }
+    std::vector<Row> ledger;
+    for (const auto& r : rows) {
+        Row l{r.fields, ""};
+        l.fields["经度"] = r.wkt.substr(7, 5);
+        l.fields["纬度"] = r.wkt.substr(13, 4);
+        ledger.push_back(l);
+    }
+    test::writeLayer(dir / "ledger.xlsx", 0, ledger);
+    auto b = test::binding("facilities", "facility", dir / "ledger.xlsx");
+    b.crs = "EPSG:4490";
+    auto layer = test::load(b);
+    ASSERT_EQ(layer->features().size(), 2u);
+    EXPECT_EQ(layer->features()[0].klass, "hydropower");
+    EXPECT_DOUBLE_EQ(layer->features()[1].parts[0][0].lon, 108.6);
+    EXPECT_DOUBLE_EQ(layer->features()[1].parts[0][0].lat, 31.8);
+}

@@ -24,6 +24,16 @@ struct Row {
     std::string wkt;  // in the layer's CRS; "" for no geometry
 };
 
+// Shapefiles and FileGDBs hold one geometry type per layer: take it from the first row.
+inline OGRwkbGeometryType geometryTypeOf(const std::vector<Row>& rows) {
+    for (const auto& r : rows) {
+        if (r.wkt.rfind("POINT", 0) == 0) return wkbPoint;
+        if (r.wkt.rfind("LINESTRING", 0) == 0) return wkbLineString;
+        if (r.wkt.rfind("POLYGON", 0) == 0 || r.wkt.rfind("MULTIPOLYGON", 0) == 0) return wkbMultiPolygon;
+    }
+    return wkbUnknown;
+}
+
 inline std::filesystem::path tempDir() {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     auto dir = std::filesystem::temp_directory_path() / "ecozone-tests" /
@@ -47,7 +57,11 @@ inline void writeLayer(const std::filesystem::path& file, int epsg, const std::v
                        const std::vector<std::string>& declare = {}) {
     GDALAllRegister();
     const std::string ext = file.extension().string();
-    const char* driverName = ext == ".gpkg" ? "GPKG" : ext == ".csv" ? "CSV" : "GeoJSON";
+    const std::map<std::string, const char*> drivers = {
+        {".gpkg", "GPKG"}, {".csv", "CSV"},        {".xlsx", "XLSX"},          {".gdb", "OpenFileGDB"},
+        {".fgb", "FlatGeobuf"}, {".shp", "ESRI Shapefile"}, {".geojson", "GeoJSON"}};
+    const char* driverName = drivers.count(ext) ? drivers.at(ext) : "GeoJSON";
+    const bool table = ext == ".csv" || ext == ".xlsx";
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driverName);
     std::unique_ptr<GDALDataset> ds(driver->Create(file.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     ASSERT_TRUE(ds) << file;
@@ -56,8 +70,11 @@ inline void writeLayer(const std::filesystem::path& file, int epsg, const std::v
         srs.importFromEPSG(epsg);
         srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     }
+    char** options = ext == ".shp" ? CSLSetNameValue(nullptr, "ENCODING", "UTF-8") : nullptr;
     OGRLayer* layer = ds->CreateLayer(file.stem().string().c_str(), epsg ? &srs : nullptr,
-                                      std::string(driverName) == "CSV" ? wkbNone : wkbUnknown, nullptr);
+                                      table ? wkbNone : ext == ".shp" || ext == ".gdb" ? geometryTypeOf(rows) : wkbUnknown,
+                                      options);
+    CSLDestroy(options);
     std::vector<std::string> names = declare;
     for (const auto& r : rows)
         for (const auto& [k, v] : r.fields)
