@@ -33,7 +33,7 @@ struct CheckOptions {
 class CheckCommand : public Command {
 public:
     void setUp(CLI::App& app) override {
-        app.description(
+        app.footer(
             "Run a rule catalogue over a layer set and write one row per violation.\n"
             "With no --layers/--rules, checks the bundled Chongqing sample against the default catalogue.\n"
             "Exit codes: 0 no violation, 1 violations found, 2 usage, 3 configuration (layer set, schema,\n"
@@ -70,11 +70,7 @@ public:
         const rules::Catalogue catalogue =
             rules::loadCatalogue(o_.catalogue.empty() ? defaultCatalogue() : std::filesystem::path(o_.catalogue));
         const auto names = rules::layersUsed(catalogue);
-        for (const auto& rule : catalogue.rules)
-            for (const std::string* n : {&rule.subject, &rule.object, &rule.subject_inside, &rule.subject_outside})
-                if (!n->empty() && !set.bindings.count(*n))
-                    throw configError(rule.origin + ": rule " + rule.id + " uses layer `" + *n +
-                                      "`, which the layer set `" + set.file.string() + "` does not bind");
+        rules::checkLayerReferences(catalogue, set);
 
         log::debug("loading " + std::to_string(names.size()) + " layers");
         const layers::LayerMap loaded = layers::loadLayers(set, names);

@@ -7,6 +7,7 @@
 #include "cli/paths.hpp"
 #include "layers/layer_set.hpp"
 #include "rules/catalogue.hpp"
+#include "rules/engine.hpp"
 #include "util/error.hpp"
 
 namespace ecozone::cli {
@@ -23,7 +24,7 @@ std::string distanceText(const rules::Rule& r) {
 class RulesCommand : public Command {
 public:
     void setUp(CLI::App& app) override {
-        app.description(
+        app.footer(
             "List a rule catalogue (id, titles, predicate, distance, action, legal basis) and validate it.\n"
             "With --layers, also check that every layer the rules name is bound in that layer set.\n"
             "Exit codes: 0 valid, 2 usage, 3 the catalogue (or layer set) is not valid; the message names the\n"
@@ -48,12 +49,7 @@ public:
         const auto path = catalogue_.empty() ? defaultCatalogue() : std::filesystem::path(catalogue_);
         const rules::Catalogue catalogue = rules::loadCatalogue(path);
         if (!layer_set_.empty()) {
-            const layers::LayerSet set = layers::loadLayerSet(layer_set_);
-            for (const auto& rule : catalogue.rules)
-                for (const std::string* n : {&rule.subject, &rule.object, &rule.subject_inside, &rule.subject_outside})
-                    if (!n->empty() && !set.bindings.count(*n))
-                        throw configError(rule.origin + ": rule " + rule.id + " uses layer `" + *n +
-                                          "`, which the layer set `" + layer_set_ + "` does not bind");
+            rules::checkLayerReferences(catalogue, layers::loadLayerSet(layer_set_));
         }
         std::cout << catalogue.title << " (" << catalogue.rules.size() << " rules)\n\n";
         for (const auto& r : catalogue.rules) {

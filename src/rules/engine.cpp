@@ -99,6 +99,20 @@ bool intersectsAny(ObjectSet& set, const geo::Subject& s, Worker& worker) {
     return !idx.intersecting(s, worker.scratch(&idx, idx.size())).empty();
 }
 
+// Fills the violation's object, distance and nearest points from the nearest object within max_m; false if none.
+bool nearestObject(ObjectSet& objects, const geo::Subject& s, double max_m, Worker& worker,
+                   const geo::Geodesic& geodesic, Violation& v) {
+    const geo::ShorelineIndex& idx = objects.shorelineIndex();
+    const auto hit = idx.nearest(s, max_m, worker.scratch(&idx, idx.size()), geodesic);
+    if (!hit) return false;
+    v.object = objects.members[hit->object];
+    v.distance_m = hit->nearest.distance_m;
+    v.has_nearest = true;
+    v.on_subject = hit->nearest.on_subject;
+    v.on_object = hit->nearest.on_object;
+    return true;
+}
+
 void evaluate(PreparedRule& p, std::size_t subjectIndex, Worker& worker, const geo::Geodesic& geodesic,
               std::vector<Violation>& out) {
     const Feature& f = p.subjects->features()[subjectIndex];
@@ -110,15 +124,7 @@ void evaluate(PreparedRule& p, std::size_t subjectIndex, Worker& worker, const g
     v.subject = subjectIndex;
     switch (p.rule->predicate) {
         case Predicate::WithinDistance: {
-            const geo::ShorelineIndex& idx = p.objects->shorelineIndex();
-            auto hit = idx.nearest(s, p.rule->distance_m, worker.scratch(&idx, idx.size()), geodesic);
-            if (!hit) return;
-            v.object = p.objects->members[hit->object];
-            v.distance_m = hit->nearest.distance_m;
-            v.has_nearest = true;
-            v.on_subject = hit->nearest.on_subject;
-            v.on_object = hit->nearest.on_object;
-            out.push_back(v);
+            if (nearestObject(*p.objects, s, p.rule->distance_m, worker, geodesic, v)) out.push_back(v);
             return;
         }
         case Predicate::Inside: {
@@ -140,16 +146,8 @@ void evaluate(PreparedRule& p, std::size_t subjectIndex, Worker& worker, const g
         }
         case Predicate::Outside: {
             if (intersectsAny(*p.objects, s, worker)) return;
-            const geo::ShorelineIndex& idx = p.objects->shorelineIndex();
-            auto hit = idx.nearest(s, std::numeric_limits<double>::infinity(), worker.scratch(&idx, idx.size()),
-                                   geodesic);
-            if (hit) {
-                v.object = p.objects->members[hit->object];
-                v.distance_m = hit->nearest.distance_m;
-                v.has_nearest = true;
-                v.on_subject = hit->nearest.on_subject;
-                v.on_object = hit->nearest.on_object;
-            }
+            // Outside every area: the nearest one is named, with its distance (none only if the layer is empty).
+            nearestObject(*p.objects, s, std::numeric_limits<double>::infinity(), worker, geodesic, v);
             out.push_back(v);
             return;
         }
@@ -157,6 +155,14 @@ void evaluate(PreparedRule& p, std::size_t subjectIndex, Worker& worker, const g
 }
 
 }  // namespace
+
+void checkLayerReferences(const Catalogue& catalogue, const layers::LayerSet& set) {
+    for (const auto& rule : catalogue.rules)
+        for (const std::string* n : {&rule.subject, &rule.object, &rule.subject_inside, &rule.subject_outside})
+            if (!n->empty() && !set.bindings.count(*n))
+                throw configError(rule.origin + ": rule " + rule.id + " uses layer `" + *n + "`, which the layer set `" +
+                                  set.file.string() + "` does not bind");
+}
 
 std::vector<std::string> layersUsed(const Catalogue& catalogue) {
     std::vector<std::string> out;

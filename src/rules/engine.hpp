@@ -45,6 +45,9 @@ struct EngineOptions {
 std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::LayerMap& layers,
                                       const EngineOptions& options);
 
+// Throws a configuration error naming the rule and its line when a rule uses a layer the set does not bind.
+void checkLayerReferences(const Catalogue& catalogue, const layers::LayerSet& set);
+
 // The layer names a catalogue refers to, in first-use order.
 std::vector<std::string> layersUsed(const Catalogue& catalogue);
 

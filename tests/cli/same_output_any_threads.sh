@@ -19,3 +19,10 @@ for ext in gpkg fgb geojson csv; do
     cmp "$out/v1.$ext" "$out/again.$ext"
 done
 echo "identical for 1, 2 and 3 threads in gpkg, fgb, geojson and csv"
+# Chinese text survives the binary formats too.
+if command -v ogrinfo >/dev/null 2>&1; then
+    for ext in gpkg fgb; do
+        ogrinfo -q "$out/v1.$ext" violations -where "rule_id = 'hydro-core'" | grep -q "subject_name (String) = 木魁河电站" ||
+            { echo "木魁河电站 not found in the $ext output"; exit 1; }
+    done
+fi

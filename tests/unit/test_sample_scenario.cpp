@@ -75,7 +75,9 @@ TEST(SampleScenario, TheChengkouCase) {
         const auto& rule = sample().catalogue.rules[o.rule];
         for (const auto& v : o.violations) {
             const auto& reserve = sample().layers.at(rule.object)->features()[*v.object];
-            if (rule.id == "hydro-core" || rule.id == "hydro-exp" || rule.id == "reserve-sand") EXPECT_EQ(reserve.name, "大巴山国家级自然保护区") << rule.id;
+            if (rule.id == "hydro-core" || rule.id == "hydro-exp" || rule.id == "reserve-sand") {
+                EXPECT_EQ(reserve.name, "大巴山国家级自然保护区") << rule.id;
+            }
             names[rule.id].push_back(sample().layers.at(rule.subject)->features()[v.subject].name);
         }
     }
@@ -118,6 +120,8 @@ TEST(SampleScenario, ShorelineDistancesMatchTheGeneratorsGeodesics) {
             continue;
         }
         EXPECT_NEAR(hit->nearest.distance_m, expected, 0.02) << what;
-        if (expected > 0) EXPECT_EQ(rivers.features()[members[hit->object]].name, row.at("river_name"));
+        if (expected > 0) {
+            EXPECT_EQ(rivers.features()[members[hit->object]].name, row.at("river_name")) << what;
+        }
     }
 }
