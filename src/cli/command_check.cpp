@@ -72,6 +72,14 @@ public:
         const auto names = rules::layersUsed(catalogue);
         rules::checkLayerReferences(catalogue, set);
 
+        // Writing the output deletes what was there: never an input.
+        for (const auto& name : names) {
+            std::error_code ec;
+            const auto& source = set.binding(name).source;
+            if (std::filesystem::exists(source) && std::filesystem::equivalent(source, o_.output, ec))
+                throw usageError("the output `" + o_.output + "` is the source of layer `" + name +
+                                 "`; writing it would destroy the input: choose another -o");
+        }
         log::debug("loading " + std::to_string(names.size()) + " layers");
         const layers::LayerMap loaded = layers::loadLayers(set, names);
         if (!o_.quiet) output::printLoadDetails(std::cerr, loaded, 20);
@@ -80,10 +88,16 @@ public:
         options.threads = o_.threads;
         const bool tty = isatty(STDERR_FILENO) && !o_.quiet;
         if (tty) {
-            options.progress = [](const rules::Rule& rule, std::size_t done, std::size_t total) {
-                std::fprintf(stderr, "\r%-24s %3zu%% (%zu/%zu)", rule.id.c_str(),
-                             total ? done * 100 / total : 100, done, total);
-                if (done == total) std::fprintf(stderr, "\r%-60s\r", "");
+            // Only a run that lasts shows progress: nothing for the first second.
+            options.progress = [start = log::elapsed(), shown = false](const rules::Rule& rule, std::size_t done,
+                                                                       std::size_t total) mutable {
+                if (!shown && log::elapsed() - start < 1.0) return;
+                if (done == total) {
+                    if (shown) std::fprintf(stderr, "\r%-60s\r", "");
+                } else {
+                    std::fprintf(stderr, "\r%-24s %3zu%% (%zu/%zu)", rule.id.c_str(), done * 100 / total, done, total);
+                    shown = true;
+                }
                 std::fflush(stderr);
             };
         }

@@ -62,6 +62,29 @@ Nearest Geodesic::pointToSegment(LonLat p, const Segment& s) const {
     return da <= db ? Nearest{da, p, s.a} : Nearest{db, p, s.b};
 }
 
+bool Geodesic::cross(const Segment& s, const Segment& t, LonLat centre) const {
+    if (s.a == s.b || t.a == t.b) return false;
+    // In the azimuthal equidistant projection centred near the segments, geodesics of a few tens of kilometres
+    // are straight to well under a millimetre, so the planar test decides for the geodesics.
+    auto project = [&](LonLat q) {
+        if (q == centre) return std::pair<double, double>{0, 0};
+        double s12 = 0, azi1 = 0;
+        geod_inverse(&g_, centre.lat, centre.lon, q.lat, q.lon, &s12, &azi1, nullptr);
+        return std::pair<double, double>{s12 * std::sin(azi1 * kDegToRad), s12 * std::cos(azi1 * kDegToRad)};
+    };
+    const auto [ax, ay] = project(s.a);
+    const auto [bx, by] = project(s.b);
+    const auto [cx, cy] = project(t.a);
+    const auto [dx, dy] = project(t.b);
+    auto side = [](double px, double py, double qx, double qy, double rx, double ry) {
+        const double v = (qx - px) * (ry - py) - (qy - py) * (rx - px);
+        return (v > 0) - (v < 0);
+    };
+    const int d1 = side(ax, ay, bx, by, cx, cy), d2 = side(ax, ay, bx, by, dx, dy);
+    const int d3 = side(cx, cy, dx, dy, ax, ay), d4 = side(cx, cy, dx, dy, bx, by);
+    return d1 * d2 < 0 && d3 * d4 < 0;
+}
+
 Nearest Geodesic::segmentToSegment(const Segment& subject, const Segment& object) const {
     // Two segments that do not cross are nearest at an end of one of them.
     Nearest best = pointToSegment(subject.a, object);
@@ -74,6 +97,11 @@ Nearest Geodesic::segmentToSegment(const Segment& subject, const Segment& object
         if (n.distance_m < best.distance_m) best = {n.distance_m, n.on_object, end};
         if (object.a == object.b) break;
     }
+    // Segments that cross as geodesics are 0 apart, even where straight lines in lon/lat would not cross. Only
+    // pairs that come close can cross; the test runs where they are nearest.
+    const double reach = std::max(distance(subject.a, subject.b), distance(object.a, object.b));
+    if (best.distance_m > 0 && best.distance_m < 0.01 * reach + 1.0 && cross(subject, object, best.on_subject))
+        return {0.0, best.on_subject, best.on_subject};
     return best;
 }
 

@@ -47,8 +47,12 @@ public:
     // p are nearly straight), and its distance is then measured on the ellipsoid.
     Nearest pointToSegment(LonLat p, const Segment& s) const;
 
-    // Distance between two segments that do not cross (the caller tests crossings; crossing segments are 0 apart).
+    // Distance between two segments; 0 when they cross as geodesics.
     Nearest segmentToSegment(const Segment& subject, const Segment& object) const;
+
+    // Whether two geodesic segments cross (properly), decided in a projection centred on `centre`, which should lie
+    // near both.
+    bool cross(const Segment& s, const Segment& t, LonLat centre) const;
 
     // Area in square metres of a polygon given as rings (first exterior, then holes), each closed or not.
     double polygonArea(std::span<const std::vector<LonLat>> rings) const;

@@ -134,6 +134,28 @@ std::vector<std::vector<std::vector<LonLat>>> polygonsOf(GEOSContextHandle_t ctx
     return out;
 }
 
+void primeEnvelopes(GEOSContextHandle_t ctx, const GEOSGeometry* g) {
+    double ignored = 0;
+    if (GEOSisEmpty_r(ctx, g)) return;
+    GEOSGeom_getXMin_r(ctx, g, &ignored);
+    switch (GEOSGeomTypeId_r(ctx, g)) {
+        case GEOS_POINT:
+        case GEOS_LINESTRING:
+        case GEOS_LINEARRING:
+            return;
+        case GEOS_POLYGON: {
+            primeEnvelopes(ctx, GEOSGetExteriorRing_r(ctx, g));
+            const int holes = GEOSGetNumInteriorRings_r(ctx, g);
+            for (int i = 0; i < holes; ++i) primeEnvelopes(ctx, GEOSGetInteriorRingN_r(ctx, g, i));
+            return;
+        }
+        default: {
+            const int n = GEOSGetNumGeometries_r(ctx, g);
+            for (int i = 0; i < n; ++i) primeEnvelopes(ctx, GEOSGetGeometryN_r(ctx, g, i));
+        }
+    }
+}
+
 std::string toWkt(GEOSContextHandle_t ctx, const GEOSGeometry* g, int precision) {
     GEOSWKTWriter* writer = GEOSWKTWriter_create_r(ctx);
     GEOSWKTWriter_setTrim_r(ctx, writer, 1);

@@ -67,6 +67,11 @@ std::vector<std::vector<LonLat>> partsOf(GEOSContextHandle_t ctx, const GEOSGeom
 // The polygons of a geometry as rings (exterior first), for areas.
 std::vector<std::vector<std::vector<LonLat>>> polygonsOf(GEOSContextHandle_t ctx, const GEOSGeometry* g);
 
+// GEOS computes envelopes lazily and caches them inside the geometry, which is a data race when threads share a
+// geometry. Computing every envelope (components, shells and holes) once, before the threads start, makes the
+// geometry truly read-only.
+void primeEnvelopes(GEOSContextHandle_t ctx, const GEOSGeometry* g);
+
 std::string toWkt(GEOSContextHandle_t ctx, const GEOSGeometry* g, int precision = 7);
 GeomPtr fromWkt(GEOSContextHandle_t ctx, const std::string& wkt);
 

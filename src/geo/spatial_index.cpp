@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
 
 namespace ecozone::geo {
 
@@ -22,6 +23,13 @@ const GEOSPreparedGeometry* QueryScratch::prepared(std::size_t object, const GEO
     PreparedPtr& slot = prepared_[object];
     if (!slot) slot = PreparedPtr(GEOSPrepare_r(context_.get(), g), PreparedDeleter{context_.get()});
     return slot.get();
+}
+
+bool QueryScratch::intersects(std::size_t object, const GEOSGeometry* objectGeometry, const GEOSGeometry* subject) {
+    const char r = GEOSPreparedIntersects_r(context_.get(), prepared(object, objectGeometry), subject);
+    // 2 is GEOS's "exception": an answer we cannot trust is an error, not a "no".
+    if (r == 2) throw std::runtime_error("GEOS failed to test an intersection: " + context_.lastError());
+    return r == 1;
 }
 
 namespace {
@@ -162,8 +170,7 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
         tree_->envelopes.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(touching));
         std::sort(touching.begin(), touching.end(), [](const BoxValue& x, const BoxValue& y) { return x.second < y.second; });
         for (const auto& [box, o] : touching) {
-            if (GEOSPreparedIntersects_r(scratch.geos(), scratch.prepared(o, objects_[o].geometry), subject.geometry) != 1)
-                continue;
+            if (!scratch.intersects(o, objects_[o].geometry, subject.geometry)) continue;
             const LonLat at = subject.parts->front().front();
             return ShorelineHit{o, Nearest{0.0, at, at}};
         }
@@ -201,8 +208,9 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
             for (std::size_t k = 0; k < subjectLocal.size(); ++k) {
                 const double planar = segmentSegment(subjectLocal[k], local);
                 const double rel = slack(planar);
-                const double lower = planar * (1 - rel) - bow - subjectBow[k] - hw;
-                const double upper = planar * (1 + rel) + bow + subjectBow[k] - hw;
+                // Clamped at 0 like the distances they bound, so that ties on the water all reach the refinement.
+                const double lower = std::max(0.0, planar * (1 - rel) - bow - subjectBow[k] - hw);
+                const double upper = std::max(0.0, planar * (1 + rel) + bow + subjectBow[k] - hw);
                 candidates.push_back({id, k, lower, upper});
                 bestUpper = std::min(bestUpper, upper);
             }
@@ -255,8 +263,7 @@ std::vector<std::size_t> AreaIndex::intersecting(const Subject& subject, QuerySc
     tree_->rtree.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(found));
     std::vector<std::size_t> out;
     for (const auto& [box, o] : found)
-        if (GEOSPreparedIntersects_r(scratch.geos(), scratch.prepared(o, objects_[o].geometry), subject.geometry) == 1)
-            out.push_back(o);
+        if (scratch.intersects(o, objects_[o].geometry, subject.geometry)) out.push_back(o);
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -270,7 +277,7 @@ double area(GEOSContextHandle_t ctx, const GEOSGeometry* g, const Geodesic& geod
 double overlapArea(GEOSContextHandle_t ctx, const GEOSGeometry* subject, const GEOSGeometry* object,
                    const Geodesic& geodesic) {
     GEOSGeometry* common = GEOSIntersection_r(ctx, subject, object);
-    if (!common) return 0;
+    if (!common) throw std::runtime_error("GEOS could not intersect a footprint with a zone");
     const double a = area(ctx, common, geodesic);
     GEOSGeom_destroy_r(ctx, common);
     return a;

@@ -33,6 +33,8 @@ public:
     explicit QueryScratch(std::size_t objects) : prepared_(objects) {}
     GEOSContextHandle_t geos() const { return context_.get(); }
     const GEOSPreparedGeometry* prepared(std::size_t object, const GEOSGeometry* g);
+    // Whether `subject` intersects object `object` (boundary included), through its prepared geometry.
+    bool intersects(std::size_t object, const GEOSGeometry* objectGeometry, const GEOSGeometry* subject);
 
 private:
     GeosContext context_;

@@ -36,6 +36,7 @@ struct SkippedFeature {
 
 struct RepairedFeature {
     int64_t fid;
+    std::string id;  // the id field's value when the feature has one
     std::string what;
 };
 

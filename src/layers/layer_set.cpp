@@ -102,7 +102,9 @@ void overrideLayer(LayerSet& set, const std::string& spec) {
     }
     b.source = source;
     b.layer = layer;
+    // Nothing of the old source carries over: its filter, CRS and coordinate columns described other data.
     b.where.clear();
+    b.crs.clear();
     b.x_field.clear();
     b.y_field.clear();
     b.origin = "--layer " + spec;

@@ -228,6 +228,12 @@ void LayerLoaderImpl::resolveCrs() {
         if (src.SetFromUserInput(b.crs.c_str()) != OGRERR_NONE)
             throw configError("layer `" + b.name + "`: cannot understand the CRS `" + b.crs +
                               "`; give it as EPSG:NNNN, e.g. EPSG:4490 for CGCS2000");
+        // Stating a CRS for a source that has its own overrides it: legitimate for a wrong .prj, a mistake
+        // otherwise, so say so.
+        if (const OGRSpatialReference* own = source_->GetSpatialRef(); own && !own->IsSame(&src))
+            log::warning("layer `" + b.name + "`: the stated CRS " + b.crs + " overrides the CRS of `" + b.source +
+                         "` (" + (own->GetName() ? own->GetName() : "unnamed") + "); remove `crs` if the source's "
+                         "own CRS is right");
     } else if (const OGRSpatialReference* srs = source_->GetSpatialRef()) {
         src = *srs;
     } else {
@@ -306,7 +312,11 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
     GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
     GEOSGeometry* raw = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
     GEOSWKBReader_destroy_r(ctx, reader);
-    if (!raw) return "unrepairable geometry (" + geos_.lastError() + ")";
+    if (!raw) {
+        std::string why = geos_.lastError();
+        while (!why.empty() && std::isspace(static_cast<unsigned char>(why.back()))) why.pop_back();
+        return "unrepairable geometry (" + why + ")";
+    }
     geo::GeomPtr g = geo::adopt(raw);
     const geo::GeometryFamily before = geo::familyOf(ctx, g.get());
     if (GEOSisValid_r(ctx, g.get()) != 1) {
@@ -329,13 +339,14 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
     if (!layer_.schema().allows(out.family))
         return std::string("a ") + geo::familyName(out.family) + " geometry where schema `" + layer_.schema().name +
                "` takes " + layer_.schema().geometryList();
+    geo::primeEnvelopes(ctx, g.get());
     out.envelope = geo::envelopeOf(ctx, g.get());
     out.parts = geo::partsOf(ctx, g.get());
     out.geometry = std::move(g);
     if (!repairs.empty()) {
         std::string what;
         for (const auto& r : repairs) what += (what.empty() ? "" : "; ") + r;
-        stats_.repaired.push_back({f.GetFID(), what});
+        stats_.repaired.push_back({f.GetFID(), current_id_, what});
     }
     return std::nullopt;
 }
@@ -362,7 +373,7 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
             const auto number = parseNumber(value);
             if (!number) return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is not a number");
             if (spec.type == FieldType::Integer) {
-                if (*number != std::floor(*number))
+                if (*number != std::floor(*number) || std::abs(*number) > 9.0e15)
                     return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is not an integer");
                 value = std::to_string(static_cast<long long>(*number));
             }
@@ -371,7 +382,8 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
         if (!normalised)
             return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is not one of the allowed values (" +
                                      spec.allowedList() + ")");
-        if (*normalised != value || spec.type != FieldType::String) row.SetField(idx, normalised->c_str());
+        // The table holds schema fields with the schema's type, whatever the source's type: set them as text.
+        row.SetField(idx, normalised->c_str());
         if (spec.name == schema.id_field) out.id = *normalised;
         if (spec.name == schema.name_field) out.name = *normalised;
         if (spec.name == schema.class_field) out.klass = *normalised;
@@ -386,9 +398,11 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
     if (auto problem = geometryOf(f, out)) return skip(out.fid, *problem);
     if (out.family != geo::GeometryFamily::Line) out.half_width_m = 0;  // a width widens centerlines only
 
-    // Copy the remaining attributes as they are.
+    // Copy the remaining attributes as they are (their table fields have the source's types).
     for (int i = 0; i < f.GetFieldCount(); ++i)
-        if (!row.IsFieldSet(i) && f.IsFieldSetAndNotNull(i)) row.SetField(i, f.GetRawFieldRef(i));
+        if (!row.IsFieldSet(i) && f.IsFieldSetAndNotNull(i) &&
+            row.GetFieldDefnRef(i)->GetType() == f.GetFieldDefnRef(i)->GetType())
+            row.SetField(i, f.GetRawFieldRef(i));
     row.SetFID(static_cast<GIntBig>(features_.size()));
     if (table_->CreateFeature(&row) != OGRERR_NONE)
         throw dataError("layer `" + layer_.name() + "`: cannot copy the attributes of feature " +

@@ -98,7 +98,8 @@ void printLoadDetails(std::ostream& out, const layers::LayerMap& layers, std::si
                     << "`\n";
                 break;
             }
-            out << "repaired: layer `" << name << "` feature " << r.fid << ": " << r.what << "\n";
+            out << "repaired: layer `" << name << "` feature " << r.fid << (r.id.empty() ? "" : " (id " + r.id + ")")
+                << ": " << r.what << "\n";
         }
         if (s.filtered > 0)
             out << "note: layer `" << name << "`: " << s.filtered << " features left out by its `where` filter\n";

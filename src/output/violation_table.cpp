@@ -113,7 +113,13 @@ void writeViolations(const std::filesystem::path& file, const rules::Catalogue& 
             const layers::Feature& s = subjects.features()[v.subject];
             const layers::Feature* o = v.object ? &objects.features()[*v.object] : nullptr;
             OGRFeature row(layer->GetLayerDefn());
-            auto set = [&](const char* name, const std::string& value) { row.SetField(name, value.c_str()); };
+            // An empty value (a schema with no class field, a feature with no name) is a null, not "".
+            // Every column is written, as a value or an explicit null, so that GeoJSON features all carry the
+            // same keys.
+            for (int i = 0; i < row.GetFieldCount(); ++i) row.SetFieldNull(i);
+            auto set = [&](const char* name, const std::string& value) {
+                if (!value.empty()) row.SetField(name, value.c_str());
+            };
             auto setReal = [&](const char* name, double value) {
                 if (std::isfinite(value)) row.SetField(name, round2(value));
             };
@@ -156,8 +162,13 @@ void writeViolations(const std::filesystem::path& file, const rules::Catalogue& 
                 throw outputError("cannot write to `" + file.string() + "`: " + CPLGetLastErrorMsg());
         }
     }
-    if (ds->TestCapability(ODsCTransactions)) ds->CommitTransaction();
     GEOSWKBWriter_destroy_r(geos.get(), wkbWriter);
+    if (ds->TestCapability(ODsCTransactions) && ds->CommitTransaction() != OGRERR_NONE)
+        throw outputError("cannot write `" + file.string() + "`: " + CPLGetLastErrorMsg());
+    CPLErrorReset();
+    ds.reset();  // closing flushes; a failure shows as a GDAL error
+    if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
+        throw outputError("cannot finish writing `" + file.string() + "`: " + CPLGetLastErrorMsg());
 }
 
 }  // namespace ecozone::output

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <map>
 #include <memory>
 #include <thread>
@@ -220,7 +222,9 @@ std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::
         std::atomic<std::size_t> next{0}, done{0};
         std::atomic<bool> failed{false};
         std::exception_ptr error;
-        std::mutex errorMutex;
+        std::mutex mutex;  // guards error and finished_workers, with `finished` signalling the reporter
+        std::condition_variable finished;
+        unsigned finishedWorkers = 0;
         auto work = [&](Worker& worker) {
             try {
                 for (std::size_t c = next++; c < chunks && !failed; c = next++) {
@@ -230,10 +234,13 @@ std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::
                     done += end - c * kChunk;
                 }
             } catch (...) {
-                std::lock_guard lock(errorMutex);
+                std::lock_guard lock(mutex);
                 if (!error) error = std::current_exception();
                 failed = true;
             }
+            std::lock_guard lock(mutex);
+            ++finishedWorkers;
+            finished.notify_all();
         };
         std::vector<std::thread> pool;
         const unsigned active = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(chunks, 1)));
@@ -241,9 +248,11 @@ std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::
         const unsigned first = options.progress ? 0 : 1;
         for (unsigned t = first; t < active; ++t) pool.emplace_back(work, std::ref(workers[t]));
         if (options.progress) {
-            while (done < n && !failed) {
+            std::unique_lock lock(mutex);
+            while (!finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return finishedWorkers == active; })) {
+                lock.unlock();
                 options.progress(*p.rule, done, n);
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                lock.lock();
             }
         } else {
             work(workers[0]);

@@ -29,7 +29,7 @@ void emit(Level at, const char* tag, std::string_view message) {
 void onGdalMessage(CPLErr cls, CPLErrorNum, const char* message) {
     if (cls == CE_Debug) return debug(std::string("GDAL: ") + message);
     // GDAL errors reach the user through the exception the caller raises with context; keep the raw text for -v.
-    if (cls == CE_Warning) return debug(std::string("GDAL warning: ") + message);
+    if (cls == CE_Warning) return warning(std::string("GDAL: ") + message);
     debug(std::string("GDAL error: ") + message);
 }
 

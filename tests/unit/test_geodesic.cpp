@@ -136,3 +136,21 @@ TEST(Geodesic, AreaOfAKilometreSquare) {
     rings.push_back({e, i, h, f, e});
     EXPECT_NEAR(g.polygonArea(rings), 0.75e6, 1e6 * 1e-4);
 }
+
+TEST(Geodesic, SegmentsCrossingAsGeodesicsAreZeroApart) {
+    // A 40 km river along a geodesic that starts due east at 30°N bows about 18 m north of the straight
+    // lon/lat line between its ends. A short north-south line starting 5 m north of that straight line, at the
+    // middle, crosses the geodesic: the two are 0 m apart, whatever a planar test in lon/lat says.
+    Geodesic g;
+    Solver s;
+    const LonLat a{107.0, 30.0};
+    const LonLat b{a.lon + 0.4147, 30.0};  // about 40 km east, on the same parallel
+    const LonLat mid{(a.lon + b.lon) / 2, 30.0 + 5.0 / 110850.0};
+    const LonLat north = s.direct(mid, 0, 1000);
+    EXPECT_EQ(g.segmentToSegment({mid, north}, {a, b}).distance_m, 0.0);
+    // Moved 30 m further north it no longer crosses, and the distance is to its southern end.
+    const LonLat mid30 = s.direct(mid, 0, 30);
+    const double d = g.segmentToSegment({mid30, s.direct(mid30, 0, 1000)}, {a, b}).distance_m;
+    EXPECT_NEAR(d, g.pointToSegment(mid30, {a, b}).distance_m, 1e-6);
+    EXPECT_GT(d, 10.0);
+}

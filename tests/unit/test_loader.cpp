@@ -205,3 +205,16 @@ TEST(Loader, ReadsTheFormatsCountyDataComesIn) {
     EXPECT_DOUBLE_EQ(layer->features()[1].parts[0][0].lon, 108.6);
     EXPECT_DOUBLE_EQ(layer->features()[1].parts[0][0].lat, 31.8);
 }
+
+TEST(Loader, NumericValuesInTextFieldsAreReadAsText) {
+    // Spreadsheets, GeoPackages and Shapefiles often carry ids and names as numbers.
+    const auto dir = test::tempDir();
+    test::writeText(dir / "n.geojson", R"({"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"id":101,"name":12345,"category":"hydropower","status":"existing","code":7},
+       "geometry":{"type":"Point","coordinates":[108.5,31.9]}}]})");
+    auto layer = test::load(test::binding("facilities", "facility", dir / "n.geojson"));
+    ASSERT_EQ(layer->features().size(), 1u);
+    EXPECT_EQ(layer->features()[0].id, "101");
+    EXPECT_EQ(layer->features()[0].name, "12345");
+    EXPECT_EQ(layer->select("code = 7 AND id = '101'", "t"), (std::vector<std::size_t>{0}));
+}

@@ -174,3 +174,21 @@ TEST(AreaIndex, OverlapAreaOfAStraddlingFootprint) {
     // 0.02° x 0.01° at 31°N: about 1,907 m x 1,109 m.
     EXPECT_NEAR(all, 2.115e6, 0.01e6);
 }
+
+TEST(ShorelineIndex, TiesInsideTheWidthGoToTheLowerObject) {
+    // Two 200 m wide centerlines, 99 m and 10 m from the point: both put it on the water (0 m). The lower index wins.
+    const LonLat p{107.5, 30.5};
+    char a[128], b[128];
+    const LonLat a0 = direct(p, 0, 99), b0 = direct(p, 180, 10);
+    std::snprintf(a, sizeof a, "LINESTRING (%.12f %.12f, %.12f %.12f)", a0.lon - 0.01, a0.lat, a0.lon + 0.01, a0.lat);
+    std::snprintf(b, sizeof b, "LINESTRING (%.12f %.12f, %.12f %.12f)", b0.lon - 0.01, b0.lat, b0.lon + 0.01, b0.lat);
+    Geom ra(a), rb(b);
+    ShorelineIndex index({ra.object(100), rb.object(100)});
+    QueryScratch scratch(2);
+    Geodesic geodesic;
+    Geom subject(point(p));
+    const auto hit = index.nearest(subject.subject(), 1000, scratch, geodesic);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->nearest.distance_m, 0.0);
+    EXPECT_EQ(hit->object, 0u);
+}
