@@ -90,14 +90,16 @@ void overrideLayer(LayerSet& set, const std::string& spec) {
                          "); add new layers to a layer set file, with their schema");
     }
     LayerBinding& b = it->second;
-    // SOURCE[:LAYER]: split at the last colon only when what precedes it is an existing path, so that connection
-    // strings such as PG:dbname=... stay whole.
+    // SOURCE[:LAYER]: split at the last colon when what precedes it is an existing path, or a connection string
+    // (PG:...) and what follows is a plain name, so that "PG:dbname=x" stays whole and "PG:dbname=x:zones" names
+    // the table `zones`.
     std::string source = value, layer;
     if (const auto colon = value.rfind(':'); colon != std::string::npos && colon > 1) {
-        const std::string head = value.substr(0, colon);
-        if (fs::exists(head)) {
+        const std::string head = value.substr(0, colon), tail = value.substr(colon + 1);
+        const bool plainName = !tail.empty() && tail.find_first_of("= /\\") == std::string::npos;
+        if (fs::exists(head) || (plainName && head.find(':') != std::string::npos && !fs::exists(value))) {
             source = head;
-            layer = value.substr(colon + 1);
+            layer = tail;
         }
     }
     b.source = source;
