@@ -2,7 +2,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,7 +12,7 @@ namespace ecozone::cli {
 // A subcommand: registers its options on its CLI11 app (parse), then runs with what was parsed (work). Parsing
 // touches no file. run() returns the exit code; errors are thrown as ecozone::Error and mapped in main().
 class Command {
-public:
+  public:
     virtual ~Command() = default;
     virtual void setUp(CLI::App& app) = 0;
     virtual int run() = 0;

@@ -31,7 +31,7 @@ struct CheckOptions {
 };
 
 class CheckCommand : public Command {
-public:
+  public:
     void setUp(CLI::App& app) override {
         app.footer(
             "Run a rule catalogue over a layer set and write one row per violation.\n"
@@ -95,7 +95,8 @@ public:
                 if (done == total) {
                     if (shown) std::fprintf(stderr, "\r%-60s\r", "");
                 } else {
-                    std::fprintf(stderr, "\r%-24s %3zu%% (%zu/%zu)", rule.id.c_str(), done * 100 / total, done, total);
+                    std::fprintf(stderr, "\r%-24s %3zu%% (%zu/%zu)", rule.id.c_str(), done * 100 / total, done,
+                                 total);
                     shown = true;
                 }
                 std::fflush(stderr);
@@ -116,12 +117,14 @@ public:
         return total > 0 ? 1 : 0;
     }
 
-private:
+  private:
     CheckOptions o_;
 };
 
 }  // namespace
 
-std::unique_ptr<Command> makeCheckCommand() { return std::make_unique<CheckCommand>(); }
+std::unique_ptr<Command> makeCheckCommand() {
+    return std::make_unique<CheckCommand>();
+}
 
 }  // namespace ecozone::cli

@@ -22,7 +22,7 @@ std::string distanceText(const rules::Rule& r) {
 }
 
 class RulesCommand : public Command {
-public:
+  public:
     void setUp(CLI::App& app) override {
         app.footer(
             "List a rule catalogue (id, titles, predicate, distance, action, legal basis) and validate it.\n"
@@ -41,8 +41,9 @@ public:
             // A Markdown table: docs/rules.md holds this very output, and a test keeps the two the same.
             std::cout << "| key | type | required | predicates | meaning |\n|---|---|---|---|---|\n";
             for (const auto& p : rules::ruleParameters())
-                std::cout << "| `" << p.key << "` | " << p.type << (*p.unit ? std::string(" (") + p.unit + ")" : "")
-                          << " | " << (p.required ? "yes" : "no") << " | " << p.applies_to << " | " << p.description
+                std::cout << "| `" << p.key << "` | " << p.type
+                          << (*p.unit ? std::string(" (") + p.unit + ")" : "") << " | "
+                          << (p.required ? "yes" : "no") << " | " << p.applies_to << " | " << p.description
                           << " |\n";
             return 0;
         }
@@ -58,7 +59,8 @@ public:
                       << "    " << rules::predicateName(r.predicate) << " " << distanceText(r)
                       << (r.predicate == rules::Predicate::WithinDistance ? " of " : " ") << r.object
                       << (r.object_where.empty() ? "" : " [" + r.object_where + "]") << "\n"
-                      << "    subject: " << r.subject << (r.subject_where.empty() ? "" : " [" + r.subject_where + "]")
+                      << "    subject: " << r.subject
+                      << (r.subject_where.empty() ? "" : " [" + r.subject_where + "]")
                       << (r.subject_inside.empty() ? "" : ", inside " + r.subject_inside)
                       << (r.subject_outside.empty() ? "" : ", outside " + r.subject_outside) << "\n"
                       << "    action: " << r.action << ", severity: " << r.severity << "\n"
@@ -70,7 +72,7 @@ public:
         return 0;
     }
 
-private:
+  private:
     std::string catalogue_;
     std::string layer_set_;
     bool keys_ = false;
@@ -78,6 +80,8 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Command> makeRulesCommand() { return std::make_unique<RulesCommand>(); }
+std::unique_ptr<Command> makeRulesCommand() {
+    return std::make_unique<RulesCommand>();
+}
 
 }  // namespace ecozone::cli

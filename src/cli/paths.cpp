@@ -10,7 +10,11 @@ std::filesystem::path home() {
     return ECOZONE_SOURCE_DIR;
 }
 
-std::filesystem::path defaultLayerSet() { return home() / "layers" / "sample.toml"; }
-std::filesystem::path defaultCatalogue() { return home() / "queries" / "chongqing.toml"; }
+std::filesystem::path defaultLayerSet() {
+    return home() / "layers" / "sample.toml";
+}
+std::filesystem::path defaultCatalogue() {
+    return home() / "queries" / "chongqing.toml";
+}
 
 }  // namespace ecozone::cli

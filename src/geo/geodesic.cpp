@@ -13,7 +13,9 @@ constexpr double kWgs84F = 1.0 / 298.257223563;
 constexpr double kDegToRad = std::numbers::pi / 180.0;
 }  // namespace
 
-Geodesic::Geodesic() { geod_init(&g_, kWgs84A, kWgs84F); }
+Geodesic::Geodesic() {
+    geod_init(&g_, kWgs84A, kWgs84F);
+}
 
 double Geodesic::distance(LonLat a, LonLat b) const {
     if (a == b) return 0.0;

@@ -32,7 +32,7 @@ struct Nearest {
 // Geodesic computations on the WGS84 ellipsoid, built on PROJ's implementation of Karney's algorithms.
 // Thread-safe: the object is immutable after construction.
 class Geodesic {
-public:
+  public:
     Geodesic();
 
     // Geodesic distance in metres between two points.
@@ -50,14 +50,14 @@ public:
     // Distance between two segments; 0 when they cross as geodesics.
     Nearest segmentToSegment(const Segment& subject, const Segment& object) const;
 
-    // Whether two geodesic segments cross (properly), decided in a projection centred on `centre`, which should lie
-    // near both.
+    // Whether two geodesic segments cross (properly), decided in a projection centred on `centre`, which should
+    // lie near both.
     bool cross(const Segment& s, const Segment& t, LonLat centre) const;
 
     // Area in square metres of a polygon given as rings (first exterior, then holes), each closed or not.
     double polygonArea(std::span<const std::vector<LonLat>> rings) const;
 
-private:
+  private:
     geod_geodesic g_{};
 };
 

@@ -9,7 +9,9 @@
 namespace ecozone::geo {
 
 namespace {
-void onGeosNotice(const char* message, void*) { log::debug(std::string("GEOS: ") + message); }
+void onGeosNotice(const char* message, void*) {
+    log::debug(std::string("GEOS: ") + message);
+}
 void onGeosError(const char* message, void* user) {
     *static_cast<std::string*>(user) = message;
     log::debug(std::string("GEOS error: ") + message);
@@ -21,14 +23,18 @@ GeosContext::GeosContext() : handle_(GEOS_init_r()) {
     GEOSContext_setErrorMessageHandler_r(handle_, onGeosError, &last_error_);
 }
 
-GeosContext::~GeosContext() { GEOS_finish_r(handle_); }
+GeosContext::~GeosContext() {
+    GEOS_finish_r(handle_);
+}
 
 GEOSContextHandle_t lifetimeContext() {
     static GeosContext context;
     return context.get();
 }
 
-GeomPtr adopt(GEOSGeometry* g) { return GeomPtr(g, GeomDeleter{lifetimeContext()}); }
+GeomPtr adopt(GEOSGeometry* g) {
+    return GeomPtr(g, GeomDeleter{lifetimeContext()});
+}
 
 GeometryFamily familyOf(GEOSContextHandle_t ctx, const GEOSGeometry* g) {
     if (!g || GEOSisEmpty_r(ctx, g)) return GeometryFamily::Empty;
@@ -59,11 +65,16 @@ GeometryFamily familyOf(GEOSContextHandle_t ctx, const GEOSGeometry* g) {
 
 const char* familyName(GeometryFamily f) {
     switch (f) {
-        case GeometryFamily::Point: return "point";
-        case GeometryFamily::Line: return "line";
-        case GeometryFamily::Polygon: return "polygon";
-        case GeometryFamily::Mixed: return "mixed collection";
-        case GeometryFamily::Empty: return "empty";
+        case GeometryFamily::Point:
+            return "point";
+        case GeometryFamily::Line:
+            return "line";
+        case GeometryFamily::Polygon:
+            return "polygon";
+        case GeometryFamily::Mixed:
+            return "mixed collection";
+        case GeometryFamily::Empty:
+            return "empty";
     }
     return "?";
 }

@@ -13,7 +13,7 @@ namespace ecozone::geo {
 
 // A GEOS reentrant-API context. One per thread that calls GEOS; messages are routed to the project's logger.
 class GeosContext {
-public:
+  public:
     GeosContext();
     ~GeosContext();
     GeosContext(const GeosContext&) = delete;
@@ -23,7 +23,7 @@ public:
     // The last error GEOS reported on this context (empty when none).
     const std::string& lastError() const { return last_error_; }
 
-private:
+  private:
     GEOSContextHandle_t handle_;
     std::string last_error_;
 };

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "geo/spatial_index.hpp"
 
+#include <algorithm>
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
-
-#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -25,7 +24,8 @@ const GEOSPreparedGeometry* QueryScratch::prepared(std::size_t object, const GEO
     return slot.get();
 }
 
-bool QueryScratch::intersects(std::size_t object, const GEOSGeometry* objectGeometry, const GEOSGeometry* subject) {
+bool QueryScratch::intersects(std::size_t object, const GEOSGeometry* objectGeometry,
+                              const GEOSGeometry* subject) {
     const char r = GEOSPreparedIntersects_r(context_.get(), prepared(object, objectGeometry), subject);
     // 2 is GEOS's "exception": an answer we cannot trust is an error, not a "no".
     if (r == 2) throw std::runtime_error("GEOS failed to test an intersection: " + context_.lastError());
@@ -40,7 +40,9 @@ constexpr double kE2 = kF * (2 - kF);
 constexpr double kDeg = std::numbers::pi / 180.0;
 constexpr double kEarthRadius = 6371008.8;
 
-BBox toBBox(const Box& b) { return {{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}}; }
+BBox toBBox(const Box& b) {
+    return {{b.min_lon, b.min_lat}, {b.max_lon, b.max_lat}};
+}
 
 // The box around `b` that contains every point within `metres` of it. Conservative: a degree of latitude is at
 // least 110,574 m and a degree of longitude at least 111,319 m·cos(lat) on WGS84.
@@ -85,10 +87,9 @@ double segmentSegment(const std::array<double, 4>& s, const std::array<double, 4
     const double d3 = cross(t[0], t[1], t[2], t[3], s[0], s[1]);
     const double d4 = cross(t[0], t[1], t[2], t[3], s[2], s[3]);
     if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return 0;
-    const double m = std::min({pointSegment2(s[0], s[1], t[0], t[1], t[2], t[3]),
-                               pointSegment2(s[2], s[3], t[0], t[1], t[2], t[3]),
-                               pointSegment2(t[0], t[1], s[0], s[1], s[2], s[3]),
-                               pointSegment2(t[2], t[3], s[0], s[1], s[2], s[3])});
+    const double m = std::min(
+        {pointSegment2(s[0], s[1], t[0], t[1], t[2], t[3]), pointSegment2(s[2], s[3], t[0], t[1], t[2], t[3]),
+         pointSegment2(t[0], t[1], s[0], s[1], s[2], s[3]), pointSegment2(t[2], t[3], s[0], s[1], s[2], s[3])});
     return std::sqrt(m);
 }
 
@@ -168,7 +169,8 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
     {
         std::vector<BoxValue> touching;
         tree_->envelopes.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(touching));
-        std::sort(touching.begin(), touching.end(), [](const BoxValue& x, const BoxValue& y) { return x.second < y.second; });
+        std::sort(touching.begin(), touching.end(),
+                  [](const BoxValue& x, const BoxValue& y) { return x.second < y.second; });
         for (const auto& [box, o] : touching) {
             if (!scratch.intersects(o, objects_[o].geometry, subject.geometry)) continue;
             const LonLat at = subject.parts->front().front();

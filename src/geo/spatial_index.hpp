@@ -29,14 +29,14 @@ struct Subject {
 
 // Per-thread state for queries: a GEOS context and the prepared geometries this thread has made so far.
 class QueryScratch {
-public:
+  public:
     explicit QueryScratch(std::size_t objects) : prepared_(objects) {}
     GEOSContextHandle_t geos() const { return context_.get(); }
     const GEOSPreparedGeometry* prepared(std::size_t object, const GEOSGeometry* g);
     // Whether `subject` intersects object `object` (boundary included), through its prepared geometry.
     bool intersects(std::size_t object, const GEOSGeometry* objectGeometry, const GEOSGeometry* subject);
 
-private:
+  private:
     GeosContext context_;
     std::vector<PreparedPtr> prepared_;
 };
@@ -50,7 +50,7 @@ struct ShorelineHit {
 // metres. Objects are cut into segments held in a packed R-tree, so a long river costs only the few segments near
 // a subject. A subject that touches or lies inside an object is 0 m from it.
 class ShorelineIndex {
-public:
+  public:
     explicit ShorelineIndex(std::vector<IndexedObject> objects);
     ~ShorelineIndex();
     ShorelineIndex(const ShorelineIndex&) = delete;
@@ -63,7 +63,7 @@ public:
     std::optional<ShorelineHit> nearest(const Subject& subject, double max_m, QueryScratch& scratch,
                                         const Geodesic& geodesic) const;
 
-private:
+  private:
     struct Tree;
     std::vector<IndexedObject> objects_;
     std::unique_ptr<Tree> tree_;
@@ -72,7 +72,7 @@ private:
 
 // Containment queries: which polygons does a subject intersect (boundary included)?
 class AreaIndex {
-public:
+  public:
     explicit AreaIndex(std::vector<IndexedObject> objects);
     ~AreaIndex();
     AreaIndex(const AreaIndex&) = delete;
@@ -84,7 +84,7 @@ public:
     // The indices of the objects the subject intersects, ascending.
     std::vector<std::size_t> intersecting(const Subject& subject, QueryScratch& scratch) const;
 
-private:
+  private:
     struct Tree;
     std::vector<IndexedObject> objects_;
     std::unique_ptr<Tree> tree_;

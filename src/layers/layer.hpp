@@ -53,7 +53,7 @@ class AttributeTable;
 
 // A loaded layer. Immutable once loaded, except that `select` serialises on the attribute table.
 class Layer {
-public:
+  public:
     Layer(LayerBinding binding, const Schema& schema);
     ~Layer();
     Layer(const Layer&) = delete;
@@ -71,7 +71,7 @@ public:
     // text and `context` (e.g. the rule and catalogue line) when GDAL cannot parse it.
     std::vector<std::size_t> select(const std::string& where, const std::string& context) const;
 
-private:
+  private:
     friend class LayerLoader;
     LayerBinding binding_;
     const Schema* schema_;

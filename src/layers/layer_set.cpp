@@ -23,8 +23,8 @@ namespace {
 
 // GDAL connection strings and virtual paths are used as they are; file paths are taken relative to `base`.
 std::string resolveSource(const std::string& source, const fs::path& base) {
-    const bool gdalPrefix = source.rfind("/vsi", 0) == 0 || (source.find(':') != std::string::npos &&
-                                                             source.find(':') > 1 && !fs::exists(source));
+    const bool gdalPrefix = source.rfind("/vsi", 0) == 0 ||
+                            (source.find(':') != std::string::npos && source.find(':') > 1 && !fs::exists(source));
     if (gdalPrefix || fs::path(source).is_absolute()) return source;
     return (base / source).lexically_normal().string();
 }
@@ -115,7 +115,8 @@ void overrideLayer(LayerSet& set, const std::string& spec) {
 void overrideCrs(LayerSet& set, const std::string& spec) {
     auto [name, crs] = splitAssignment(spec, "--crs");
     auto it = set.bindings.find(name);
-    if (it == set.bindings.end()) throw usageError("--crs " + spec + ": the layer set has no layer `" + name + "`");
+    if (it == set.bindings.end())
+        throw usageError("--crs " + spec + ": the layer set has no layer `" + name + "`");
     it->second.crs = crs;
 }
 

@@ -21,7 +21,7 @@ struct LayerBinding {
     std::string crs;      // empty: take the CRS from the source
     std::string x_field;  // for tables without geometry (CSV, XLSX ledgers): the longitude / easting column
     std::string y_field;
-    std::string origin;   // where the binding was made: "file:line" or "--layer"
+    std::string origin;  // where the binding was made: "file:line" or "--layer"
 };
 
 struct LayerSet {

@@ -20,7 +20,7 @@ namespace ecozone::layers {
 // The features' attributes in an in-memory GDAL layer, so that rule filters are OGR SQL with GDAL's own semantics.
 // The memory layer's feature ids are the indices into Layer::features().
 class AttributeTable {
-public:
+  public:
     explicit AttributeTable(const std::string& name) {
         GDALAllRegister();  // idempotent: the library works whether or not main() registered the drivers
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("Memory");
@@ -30,13 +30,15 @@ public:
     }
     OGRLayer* layer() const { return layer_; }
 
-private:
+  private:
     std::unique_ptr<GDALDataset> dataset_;
     OGRLayer* layer_ = nullptr;
 };
 
 Layer::Layer(LayerBinding binding, const Schema& schema)
-    : binding_(std::move(binding)), schema_(&schema), attributes_(std::make_unique<AttributeTable>(binding_.name)) {}
+    : binding_(std::move(binding)),
+      schema_(&schema),
+      attributes_(std::make_unique<AttributeTable>(binding_.name)) {}
 
 Layer::~Layer() = default;
 
@@ -101,22 +103,25 @@ std::optional<double> parseNumber(const std::string& text) {
     return v;
 }
 
-int findField(OGRFeatureDefn* defn, const std::string& name) { return defn->GetFieldIndex(name.c_str()); }
+int findField(OGRFeatureDefn* defn, const std::string& name) {
+    return defn->GetFieldIndex(name.c_str());
+}
 
 std::string fieldList(OGRFeatureDefn* defn) {
     std::string out;
-    for (int i = 0; i < defn->GetFieldCount(); ++i) out += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    for (int i = 0; i < defn->GetFieldCount(); ++i)
+        out += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
     return out.empty() ? "(none)" : out;
 }
 
 class LayerLoaderImpl {
-public:
+  public:
     LayerLoaderImpl(Layer& layer, std::vector<Feature>& features, LoadStats& stats, OGRLayer* table)
         : layer_(layer), features_(features), stats_(stats), table_(table) {}
 
     void load();
 
-private:
+  private:
     void openSource();
     void resolveFields();
     void resolveCrs();
@@ -141,9 +146,11 @@ void LayerLoaderImpl::openSource() {
     const LayerBinding& b = layer_.binding();
     // A plain path that does not exist gets a plain answer; anything else (connection strings, /vsi paths) is
     // left to GDAL.
-    if (b.source.find(':') == std::string::npos && b.source.rfind("/vsi", 0) != 0 && !std::filesystem::exists(b.source))
-        throw dataError("layer `" + b.name + "` (bound at " + b.origin + "): the source `" + b.source +
-                        "` does not exist; check the path (relative paths in a layer set are relative to its folder)");
+    if (b.source.find(':') == std::string::npos && b.source.rfind("/vsi", 0) != 0 &&
+        !std::filesystem::exists(b.source))
+        throw dataError(
+            "layer `" + b.name + "` (bound at " + b.origin + "): the source `" + b.source +
+            "` does not exist; check the path (relative paths in a layer set are relative to its folder)");
     CPLErrorReset();
     dataset_.reset(static_cast<GDALDataset*>(
         GDALOpenEx(b.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
@@ -164,8 +171,9 @@ void LayerLoaderImpl::openSource() {
         if (dataset_->GetLayerCount() == 0) throw dataError("`" + b.source + "` holds no vector layer");
         source_ = dataset_->GetLayer(0);
         if (dataset_->GetLayerCount() > 1)
-            log::warning("`" + b.source + "` has " + std::to_string(dataset_->GetLayerCount()) + " layers; layer `" +
-                         b.name + "` reads the first, `" + source_->GetName() + "` (name one with `layer = ...`)");
+            log::warning("`" + b.source + "` has " + std::to_string(dataset_->GetLayerCount()) +
+                         " layers; layer `" + b.name + "` reads the first, `" + source_->GetName() +
+                         "` (name one with `layer = ...`)");
     }
 }
 
@@ -217,7 +225,8 @@ void LayerLoaderImpl::resolveFields() {
         if (x_index_ < 0 || y_index_ < 0)
             throw dataError("layer `" + b.name + "` in `" + b.source +
                             "` has no geometry and no longitude/latitude columns; name them with x_field and "
-                            "y_field in the layer set (its columns are: " + fieldList(defn) + ")");
+                            "y_field in the layer set (its columns are: " +
+                            fieldList(defn) + ")");
     }
 }
 
@@ -232,14 +241,16 @@ void LayerLoaderImpl::resolveCrs() {
         // otherwise, so say so.
         if (const OGRSpatialReference* own = source_->GetSpatialRef(); own && !own->IsSame(&src))
             log::warning("layer `" + b.name + "`: the stated CRS " + b.crs + " overrides the CRS of `" + b.source +
-                         "` (" + (own->GetName() ? own->GetName() : "unnamed") + "); remove `crs` if the source's "
+                         "` (" + (own->GetName() ? own->GetName() : "unnamed") +
+                         "); remove `crs` if the source's "
                          "own CRS is right");
     } else if (const OGRSpatialReference* srs = source_->GetSpatialRef()) {
         src = *srs;
     } else {
         throw dataError("layer `" + b.name + "` in `" + b.source +
-                        "` has no CRS; state it with `crs = \"EPSG:4490\"` in the layer set (bound at " + b.origin +
-                        ") or with --crs " + b.name + "=EPSG:4490 (use the CRS the data really is in: EPSG:4490 "
+                        "` has no CRS; state it with `crs = \"EPSG:4490\"` in the layer set (bound at " +
+                        b.origin + ") or with --crs " + b.name +
+                        "=EPSG:4490 (use the CRS the data really is in: EPSG:4490 "
                         "CGCS2000, EPSG:4326 WGS84, EPSG:4545 CGCS2000 / GK CM 108E, ...)");
     }
     src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -281,7 +292,8 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
     }
     OGREnvelope env;
     geom->getEnvelope(&env);
-    if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) || !std::isfinite(env.MaxY))
+    if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) ||
+        !std::isfinite(env.MaxY))
         return "non-finite (NaN or infinite) coordinates";
     // Unclosed rings: GEOS refuses them, so close them here and say so.
     if (const auto flat = wkbFlatten(geom->getGeometryType()); flat == wkbPolygon || flat == wkbMultiPolygon) {
@@ -290,7 +302,8 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
             for (const OGRLinearRing* ring : *p)
                 if (ring->getNumPoints() > 0 && !ring->get_IsClosed()) open = true;
         };
-        if (flat == wkbPolygon) checkPolygon(geom->toPolygon());
+        if (flat == wkbPolygon)
+            checkPolygon(geom->toPolygon());
         else
             for (const OGRPolygon* p : *geom->toMultiPolygon()) checkPolygon(p);
         if (open) {
@@ -337,8 +350,8 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
     out.family = geo::familyOf(ctx, g.get());
     if (out.family == geo::GeometryFamily::Empty) return "empty geometry";
     if (!layer_.schema().allows(out.family))
-        return std::string("a ") + geo::familyName(out.family) + " geometry where schema `" + layer_.schema().name +
-               "` takes " + layer_.schema().geometryList();
+        return std::string("a ") + geo::familyName(out.family) + " geometry where schema `" +
+               layer_.schema().name + "` takes " + layer_.schema().geometryList();
     geo::primeEnvelopes(ctx, g.get());
     out.envelope = geo::envelopeOf(ctx, g.get());
     out.parts = geo::partsOf(ctx, g.get());
@@ -437,7 +450,7 @@ void LayerLoaderImpl::load() {
 }  // namespace
 
 class LayerLoader {
-public:
+  public:
     static std::unique_ptr<Layer> load(const LayerBinding& binding, const Schema& schema) {
         auto layer = std::make_unique<Layer>(binding, schema);
         LayerLoaderImpl impl(*layer, layer->features_, layer->stats_, layer->attributes_->layer());

@@ -13,9 +13,12 @@ namespace ecozone::layers {
 
 const char* fieldTypeName(FieldType t) {
     switch (t) {
-        case FieldType::String: return "string";
-        case FieldType::Integer: return "integer";
-        case FieldType::Real: return "real";
+        case FieldType::String:
+            return "string";
+        case FieldType::Integer:
+            return "integer";
+        case FieldType::Real:
+            return "real";
     }
     return "?";
 }
@@ -67,18 +70,26 @@ FieldSpec parseField(const TomlContext& ctx, const std::string& schema, const st
     FieldSpec f;
     f.name = name;
     const std::string type = ctx.requireString(t, where, "type");
-    if (type == "string") f.type = FieldType::String;
-    else if (type == "integer") f.type = FieldType::Integer;
-    else if (type == "real") f.type = FieldType::Real;
-    else throw ctx.error(*t.get("type"), where + ".type", "unknown type `" + type + "`; use string, integer or real");
+    if (type == "string")
+        f.type = FieldType::String;
+    else if (type == "integer")
+        f.type = FieldType::Integer;
+    else if (type == "real")
+        f.type = FieldType::Real;
+    else
+        throw ctx.error(*t.get("type"), where + ".type",
+                        "unknown type `" + type + "`; use string, integer or real");
     f.required = ctx.optionalBool(t, where, "required").value_or(false);
     if (const auto* allowed = t.get("allowed")) {
         const auto* arr = allowed->as_array();
         if (!arr) throw ctx.error(*allowed, where + ".allowed", "expected an array of values");
         for (const auto& v : *arr) {
-            if (auto s = v.value<std::string>()) f.allowed.push_back(*s);
-            else if (auto i = v.value<int64_t>()) f.allowed.push_back(std::to_string(*i));
-            else throw ctx.error(v, where + ".allowed", "expected strings or integers");
+            if (auto s = v.value<std::string>())
+                f.allowed.push_back(*s);
+            else if (auto i = v.value<int64_t>())
+                f.allowed.push_back(std::to_string(*i));
+            else
+                throw ctx.error(v, where + ".allowed", "expected strings or integers");
         }
     }
     if (const auto* aliases = t.get("aliases")) {
@@ -105,8 +116,9 @@ SchemaSet loadSchemas(const std::filesystem::path& file) {
         const std::string name(key.str());
         const auto* t = node.as_table();
         if (!t) throw ctx.error(node, name, "expected a table describing the schema");
-        ctx.rejectUnknownKeys(*t, name, {"title", "geometry", "id_field", "name_field", "class_field", "status_field",
-                                         "width_field", "fields"});
+        ctx.rejectUnknownKeys(*t, name,
+                              {"title", "geometry", "id_field", "name_field", "class_field", "status_field",
+                               "width_field", "fields"});
         Schema s;
         s.name = name;
         s.title = ctx.optionalString(*t, name, "title").value_or(name);
@@ -124,13 +136,16 @@ SchemaSet loadSchemas(const std::filesystem::path& file) {
             if (!ft) throw ctx.error(*fields, name + ".fields", "expected a table of fields");
             for (const auto& [fk, fv] : *ft) {
                 const auto* fieldTable = fv.as_table();
-                if (!fieldTable) throw ctx.error(fv, name + ".fields." + std::string(fk.str()), "expected a table");
+                if (!fieldTable)
+                    throw ctx.error(fv, name + ".fields." + std::string(fk.str()), "expected a table");
                 s.fields.push_back(parseField(ctx, name, std::string(fk.str()), *fieldTable));
             }
         }
-        for (const std::string* named : {&s.id_field, &s.name_field, &s.class_field, &s.status_field, &s.width_field})
+        for (const std::string* named :
+             {&s.id_field, &s.name_field, &s.class_field, &s.status_field, &s.width_field})
             if (!named->empty() && !s.field(*named))
-                throw ctx.error(node, name, "names field `" + *named + "`, which its fields table does not declare");
+                throw ctx.error(node, name,
+                                "names field `" + *named + "`, which its fields table does not declare");
         out.emplace(name, std::move(s));
     }
     return out;

@@ -18,8 +18,8 @@ struct FieldSpec {
     std::string name;
     FieldType type = FieldType::String;
     bool required = false;
-    std::vector<std::string> allowed;              // empty: any value
-    std::map<std::string, std::string> aliases;    // other spelling -> allowed value
+    std::vector<std::string> allowed;            // empty: any value
+    std::map<std::string, std::string> aliases;  // other spelling -> allowed value
 
     // The allowed value `raw` stands for, or nothing when it is not allowed. Null-free input only.
     std::optional<std::string> normalise(const std::string& raw) const;

@@ -13,9 +13,12 @@ std::size_t displayWidth(const std::string& s) {
         const unsigned char c = static_cast<unsigned char>(s[i]);
         char32_t cp = c;
         std::size_t len = 1;
-        if (c >= 0xF0) len = 4, cp = c & 0x07;
-        else if (c >= 0xE0) len = 3, cp = c & 0x0F;
-        else if (c >= 0xC0) len = 2, cp = c & 0x1F;
+        if (c >= 0xF0)
+            len = 4, cp = c & 0x07;
+        else if (c >= 0xE0)
+            len = 3, cp = c & 0x0F;
+        else if (c >= 0xC0)
+            len = 2, cp = c & 0x1F;
         for (std::size_t k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (s[i + k] & 0x3F);
         i += len;
         const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
@@ -88,8 +91,8 @@ void printLoadDetails(std::ostream& out, const layers::LayerMap& layers, std::si
                     << "`\n";
                 break;
             }
-            out << "skipped: layer `" << name << "` feature " << k.fid << (k.id.empty() ? "" : " (id " + k.id + ")")
-                << ": " << k.reason << "\n";
+            out << "skipped: layer `" << name << "` feature " << k.fid
+                << (k.id.empty() ? "" : " (id " + k.id + ")") << ": " << k.reason << "\n";
         }
         shown = 0;
         for (const auto& r : s.repaired) {
@@ -98,8 +101,8 @@ void printLoadDetails(std::ostream& out, const layers::LayerMap& layers, std::si
                     << "`\n";
                 break;
             }
-            out << "repaired: layer `" << name << "` feature " << r.fid << (r.id.empty() ? "" : " (id " + r.id + ")")
-                << ": " << r.what << "\n";
+            out << "repaired: layer `" << name << "` feature " << r.fid
+                << (r.id.empty() ? "" : " (id " + r.id + ")") << ": " << r.what << "\n";
         }
         if (s.filtered > 0)
             out << "note: layer `" << name << "`: " << s.filtered << " features left out by its `where` filter\n";

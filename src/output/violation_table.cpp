@@ -23,20 +23,22 @@ struct Column {
 
 const std::vector<Column>& columns() {
     static const std::vector<Column> c = {
-        {"rule_id", Kind::String},        {"subject_layer", Kind::String},  {"subject_id", Kind::String},
-        {"subject_name", Kind::String},   {"object_layer", Kind::String},   {"object_id", Kind::String},
-        {"distance_m", Kind::Real},       {"object_name", Kind::String},    {"object_class", Kind::String},
-        {"subject_class", Kind::String},  {"subject_status", Kind::String}, {"threshold_m", Kind::Real},
-        {"margin_m", Kind::Real},         {"overlap_m2", Kind::Real},       {"overlap_share", Kind::Real},
-        {"action", Kind::String},         {"severity", Kind::String},       {"rule_title_zh", Kind::String},
-        {"rule_title_en", Kind::String},  {"basis", Kind::String},
+        {"rule_id", Kind::String},       {"subject_layer", Kind::String},  {"subject_id", Kind::String},
+        {"subject_name", Kind::String},  {"object_layer", Kind::String},   {"object_id", Kind::String},
+        {"distance_m", Kind::Real},      {"object_name", Kind::String},    {"object_class", Kind::String},
+        {"subject_class", Kind::String}, {"subject_status", Kind::String}, {"threshold_m", Kind::Real},
+        {"margin_m", Kind::Real},        {"overlap_m2", Kind::Real},       {"overlap_share", Kind::Real},
+        {"action", Kind::String},        {"severity", Kind::String},       {"rule_title_zh", Kind::String},
+        {"rule_title_en", Kind::String}, {"basis", Kind::String},
     };
     return c;
 }
 
 // Distances to the centimetre and areas to the square centimetre: finer digits are noise, and rounding keeps the
 // output identical across runs and machines.
-double round2(double v) { return std::round(v * 100.0) / 100.0; }
+double round2(double v) {
+    return std::round(v * 100.0) / 100.0;
+}
 
 struct DatasetCloser {
     void operator()(GDALDataset* d) const { GDALClose(d); }
@@ -88,8 +90,7 @@ void writeViolations(const std::filesystem::path& file, const rules::Catalogue& 
     char** options = nullptr;
     if (driverName == "GeoJSON") options = CSLSetNameValue(options, "COORDINATE_PRECISION", "7");
     if (driverName == "FlatGeobuf") options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
-    OGRLayer* layer =
-        ds->CreateLayer("violations", csv ? nullptr : &wgs84, csv ? wkbNone : wkbUnknown, options);
+    OGRLayer* layer = ds->CreateLayer("violations", csv ? nullptr : &wgs84, csv ? wkbNone : wkbUnknown, options);
     CSLDestroy(options);
     if (!layer) throw outputError("cannot create the violations layer in `" + file.string() + "`");
     for (const auto& c : columns()) {

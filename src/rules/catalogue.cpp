@@ -15,9 +15,12 @@ const std::vector<std::string> kSeverities = {"high", "medium", "low"};
 
 const char* predicateName(Predicate p) {
     switch (p) {
-        case Predicate::WithinDistance: return "within_distance";
-        case Predicate::Inside: return "inside";
-        case Predicate::Outside: return "outside";
+        case Predicate::WithinDistance:
+            return "within_distance";
+        case Predicate::Inside:
+            return "inside";
+        case Predicate::Outside:
+            return "outside";
     }
     return "?";
 }
@@ -28,7 +31,8 @@ const std::vector<ParamSpec>& ruleParameters() {
         {"title_zh", "string", "", true, "all", "Title in Chinese."},
         {"title_en", "string", "", true, "all", "Title in English."},
         {"basis", "string", "", true, "all", "Legal basis: the document's title and section."},
-        {"note", "string", "", false, "all", "Anything a reader should know: open details, parameters set locally."},
+        {"note", "string", "", false, "all",
+         "Anything a reader should know: open details, parameters set locally."},
         {"predicate", "string", "", true, "all", "within_distance, inside or outside."},
         {"subject", "layer", "", true, "all", "The layer checked (usually facilities)."},
         {"subject_where", "OGR SQL", "", false, "all",
@@ -41,8 +45,9 @@ const std::vector<ParamSpec>& ruleParameters() {
          "Only subjects that also lie inside (intersect) a feature of this layer are covered."},
         {"subject_outside", "layer", "", false, "all",
          "Only subjects that lie outside every feature of this layer are covered."},
-        {"action", "string", "", true, "all", "What the finding requires: prohibited, exit, close, rectify, restore "
-                                              "or review."},
+        {"action", "string", "", true, "all",
+         "What the finding requires: prohibited, exit, close, rectify, restore "
+         "or review."},
         {"severity", "string", "", true, "all", "high, medium or low."},
     };
     return params;
@@ -65,15 +70,20 @@ Rule parseRule(const TomlContext& ctx, const toml::table& t, std::size_t index) 
     where = "rule " + r.id;
 
     const std::string predicate = ctx.requireString(t, where, "predicate");
-    if (predicate == "within_distance") r.predicate = Predicate::WithinDistance;
-    else if (predicate == "inside") r.predicate = Predicate::Inside;
-    else if (predicate == "outside") r.predicate = Predicate::Outside;
-    else throw ctx.error(*t.get("predicate"), where + ".predicate",
-                         "unknown predicate `" + predicate + "`; use within_distance, inside or outside");
+    if (predicate == "within_distance")
+        r.predicate = Predicate::WithinDistance;
+    else if (predicate == "inside")
+        r.predicate = Predicate::Inside;
+    else if (predicate == "outside")
+        r.predicate = Predicate::Outside;
+    else
+        throw ctx.error(*t.get("predicate"), where + ".predicate",
+                        "unknown predicate `" + predicate + "`; use within_distance, inside or outside");
 
     for (const auto& [k, v] : t) {
         const auto& params = ruleParameters();
-        auto spec = std::find_if(params.begin(), params.end(), [&](const ParamSpec& p) { return k.str() == p.key; });
+        auto spec =
+            std::find_if(params.begin(), params.end(), [&](const ParamSpec& p) { return k.str() == p.key; });
         if (spec == params.end()) {
             std::string keys;
             for (const auto& p : params) keys += (keys.empty() ? "" : ", ") + std::string(p.key);
@@ -95,7 +105,8 @@ Rule parseRule(const TomlContext& ctx, const toml::table& t, std::size_t index) 
     r.subject_outside = ctx.optionalString(t, where, "subject_outside").value_or("");
     if (r.predicate == Predicate::WithinDistance) {
         const auto d = ctx.optionalNumber(t, where, "distance_m");
-        if (!d) throw ctx.error(line, where + ".distance_m", "missing: within_distance needs a distance in metres");
+        if (!d)
+            throw ctx.error(line, where + ".distance_m", "missing: within_distance needs a distance in metres");
         if (!std::isfinite(*d) || *d < 0)
             throw ctx.error(*t.get("distance_m"), where + ".distance_m", "must be a distance of 0 m or more");
         r.distance_m = *d;

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "geo/spatial_index.hpp"
@@ -24,7 +24,9 @@ geo::IndexedObject indexed(const Feature& f) {
     return {f.geometry.get(), f.envelope, &f.parts, f.half_width_m};
 }
 
-geo::Subject subjectOf(const Feature& f) { return {f.geometry.get(), f.envelope, &f.parts}; }
+geo::Subject subjectOf(const Feature& f) {
+    return {f.geometry.get(), f.envelope, &f.parts};
+}
 
 // The objects of one layer that pass one filter, with their indexes, built on first use.
 struct ObjectSet {
@@ -50,7 +52,7 @@ struct ObjectSet {
 };
 
 class ObjectSets {
-public:
+  public:
     explicit ObjectSets(const layers::LayerMap& layers) : layers_(layers) {}
 
     ObjectSet& get(const std::string& layer, const std::string& where, const std::string& context) {
@@ -68,21 +70,21 @@ public:
         return *it->second;
     }
 
-private:
+  private:
     const layers::LayerMap& layers_;
     std::map<std::pair<std::string, std::string>, std::unique_ptr<ObjectSet>> sets_;
 };
 
 // Per-thread query state, one scratch per index the thread has queried.
 class Worker {
-public:
+  public:
     geo::QueryScratch& scratch(const void* index, std::size_t objects) {
         auto& slot = scratch_[index];
         if (!slot) slot = std::make_unique<geo::QueryScratch>(objects);
         return *slot;
     }
 
-private:
+  private:
     std::map<const void*, std::unique_ptr<geo::QueryScratch>> scratch_;
 };
 
@@ -139,7 +141,8 @@ void evaluate(PreparedRule& p, std::size_t subjectIndex, Worker& worker, const g
                 hit.object = p.objects->members[o];
                 hit.distance_m = 0;
                 if (footprint) {
-                    hit.overlap_m2 = geo::overlapArea(scratch.geos(), s.geometry, idx.object(o).geometry, geodesic);
+                    hit.overlap_m2 =
+                        geo::overlapArea(scratch.geos(), s.geometry, idx.object(o).geometry, geodesic);
                     hit.subject_area_m2 = ownArea;
                 }
                 out.push_back(hit);
@@ -162,8 +165,8 @@ void checkLayerReferences(const Catalogue& catalogue, const layers::LayerSet& se
     for (const auto& rule : catalogue.rules)
         for (const std::string* n : {&rule.subject, &rule.object, &rule.subject_inside, &rule.subject_outside})
             if (!n->empty() && !set.bindings.count(*n))
-                throw configError(rule.origin + ": rule " + rule.id + " uses layer `" + *n + "`, which the layer set `" +
-                                  set.file.string() + "` does not bind");
+                throw configError(rule.origin + ": rule " + rule.id + " uses layer `" + *n +
+                                  "`, which the layer set `" + set.file.string() + "` does not bind");
 }
 
 std::vector<std::string> layersUsed(const Catalogue& catalogue) {
@@ -243,13 +246,15 @@ std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::
             finished.notify_all();
         };
         std::vector<std::thread> pool;
-        const unsigned active = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(chunks, 1)));
+        const unsigned active =
+            static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(chunks, 1)));
         // With a progress callback the calling thread reports while `active` threads work; without, it works too.
         const unsigned first = options.progress ? 0 : 1;
         for (unsigned t = first; t < active; ++t) pool.emplace_back(work, std::ref(workers[t]));
         if (options.progress) {
             std::unique_lock lock(mutex);
-            while (!finished.wait_for(lock, std::chrono::milliseconds(100), [&] { return finishedWorkers == active; })) {
+            while (!finished.wait_for(lock, std::chrono::milliseconds(100),
+                                      [&] { return finishedWorkers == active; })) {
                 lock.unlock();
                 options.progress(*p.rule, done, n);
                 lock.lock();

@@ -18,13 +18,13 @@ inline constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 
 // One finding: a subject feature that breaks a rule, the object it offends and how.
 struct Violation {
-    std::size_t rule = 0;                // index into the catalogue's rules
-    std::size_t subject = 0;             // index into the subject layer's features
-    std::optional<std::size_t> object;   // index into the object layer's features (none: nothing to name)
-    double distance_m = kNoValue;        // shoreline distance (within_distance, outside), 0 for inside
-    double overlap_m2 = kNoValue;        // inside, for footprints: the area inside the object
-    double subject_area_m2 = kNoValue;   // inside, for footprints: the footprint's own area
-    bool has_nearest = false;            // on_subject/on_object hold the nearest points
+    std::size_t rule = 0;               // index into the catalogue's rules
+    std::size_t subject = 0;            // index into the subject layer's features
+    std::optional<std::size_t> object;  // index into the object layer's features (none: nothing to name)
+    double distance_m = kNoValue;       // shoreline distance (within_distance, outside), 0 for inside
+    double overlap_m2 = kNoValue;       // inside, for footprints: the area inside the object
+    double subject_area_m2 = kNoValue;  // inside, for footprints: the footprint's own area
+    bool has_nearest = false;           // on_subject/on_object hold the nearest points
     geo::LonLat on_subject, on_object;
 };
 

@@ -16,18 +16,26 @@ enum class ErrorKind {
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
     ErrorKind kind() const { return kind_; }
     int exitCode() const { return static_cast<int>(kind_); }
 
-private:
+  private:
     ErrorKind kind_;
 };
 
-inline Error usageError(const std::string& m) { return {ErrorKind::Usage, m}; }
-inline Error configError(const std::string& m) { return {ErrorKind::Configuration, m}; }
-inline Error dataError(const std::string& m) { return {ErrorKind::Data, m}; }
-inline Error outputError(const std::string& m) { return {ErrorKind::Output, m}; }
+inline Error usageError(const std::string& m) {
+    return {ErrorKind::Usage, m};
+}
+inline Error configError(const std::string& m) {
+    return {ErrorKind::Configuration, m};
+}
+inline Error dataError(const std::string& m) {
+    return {ErrorKind::Data, m};
+}
+inline Error outputError(const std::string& m) {
+    return {ErrorKind::Output, m};
+}
 
 }  // namespace ecozone

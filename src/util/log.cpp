@@ -21,7 +21,8 @@ void emit(Level at, const char* tag, std::string_view message) {
     if (at < g_level.load()) return;
     std::lock_guard lock(g_mutex);
     if (g_level.load() == Level::Debug)
-        std::fprintf(stderr, "[%8.3fs] %s%.*s\n", elapsed(), tag, static_cast<int>(message.size()), message.data());
+        std::fprintf(stderr, "[%8.3fs] %s%.*s\n", elapsed(), tag, static_cast<int>(message.size()),
+                     message.data());
     else
         std::fprintf(stderr, "%s%.*s\n", tag, static_cast<int>(message.size()), message.data());
 }
@@ -33,16 +34,30 @@ void onGdalMessage(CPLErr cls, CPLErrorNum, const char* message) {
     debug(std::string("GDAL error: ") + message);
 }
 
-void onProjMessage(void*, int, const char* message) { debug(std::string("PROJ: ") + message); }
+void onProjMessage(void*, int, const char* message) {
+    debug(std::string("PROJ: ") + message);
+}
 }  // namespace
 
-void setLevel(Level level) { g_level = level; }
-Level level() { return g_level.load(); }
+void setLevel(Level level) {
+    g_level = level;
+}
+Level level() {
+    return g_level.load();
+}
 
-void debug(std::string_view message) { emit(Level::Debug, "", message); }
-void info(std::string_view message) { emit(Level::Info, "", message); }
-void warning(std::string_view message) { emit(Level::Warning, "warning: ", message); }
-void error(std::string_view message) { emit(Level::Error, "error: ", message); }
+void debug(std::string_view message) {
+    emit(Level::Debug, "", message);
+}
+void info(std::string_view message) {
+    emit(Level::Info, "", message);
+}
+void warning(std::string_view message) {
+    emit(Level::Warning, "warning: ", message);
+}
+void error(std::string_view message) {
+    emit(Level::Error, "error: ", message);
+}
 
 double elapsed() {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - g_start).count();

@@ -50,7 +50,8 @@ std::string TomlContext::string(const toml::node& node, const std::string& key) 
     throw error(node, key, "expected a string");
 }
 
-std::string TomlContext::requireString(const toml::table& t, const std::string& where, const std::string& key) const {
+std::string TomlContext::requireString(const toml::table& t, const std::string& where,
+                                       const std::string& key) const {
     const auto* node = t.get(key);
     if (!node) {
         const int line = static_cast<int>(t.source().begin.line);

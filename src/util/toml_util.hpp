@@ -14,7 +14,7 @@ namespace ecozone {
 
 // Reads one TOML file and builds configuration errors that name the file, the line and the key.
 class TomlContext {
-public:
+  public:
     explicit TomlContext(std::filesystem::path file) : file_(std::move(file)) {}
 
     const std::filesystem::path& file() const { return file_; }
@@ -33,7 +33,7 @@ public:
                                          const std::string& key) const;
     std::optional<bool> optionalBool(const toml::table& t, const std::string& where, const std::string& key) const;
 
-private:
+  private:
     std::filesystem::path file_;
 };
 

@@ -41,10 +41,10 @@ TEST(Catalogue, TheBundledCatalogueIsValidAndCoversTheSeedRules) {
     const auto c = rules::loadCatalogue(test::repoRoot() / "queries" / "chongqing.toml");
     std::vector<std::string> ids;
     for (const auto& r : c.rules) ids.push_back(r.id);
-    for (const char* id : {"chem-1km", "tailings-3km", "tailings-1km", "mine-10km", "hydro-core", "hydro-exp",
-                           "reserve-sand", "outlet-water", "outlet-reserve", "livestock-nobreed",
-                           "aquaculture-drawdown", "redline-dev", "wujiang-1km", "wujiang-5km",
-                           "wujiang-setback-urban", "wujiang-setback-rural", "industry-in-park"})
+    for (const char* id :
+         {"chem-1km", "tailings-3km", "tailings-1km", "mine-10km", "hydro-core", "hydro-exp", "reserve-sand",
+          "outlet-water", "outlet-reserve", "livestock-nobreed", "aquaculture-drawdown", "redline-dev",
+          "wujiang-1km", "wujiang-5km", "wujiang-setback-urban", "wujiang-setback-rural", "industry-in-park"})
         EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
     for (const auto& r : c.rules) EXPECT_FALSE(r.basis.empty()) << r.id;
 }
@@ -69,6 +69,7 @@ TEST(Catalogue, ErrorsNameTheLineAndKey) {
               "restore, review");
     EXPECT_EQ(errorOf(std::string(kRule).replace(text.find("distance_m = 1000\n"), 18, "")),
               ":2: `rule chem-1km.distance_m`: missing: within_distance needs a distance in metres");
-    EXPECT_EQ(errorOf(text + text), ":14: `rule chem-1km.id`: the id `chem-1km` is used twice; ids must be unique");
+    EXPECT_EQ(errorOf(text + text),
+              ":14: `rule chem-1km.id`: the id `chem-1km` is used twice; ids must be unique");
     EXPECT_EQ(errorOf("[[rule]\n").substr(0, 19), ":1:8: not valid TOM");
 }

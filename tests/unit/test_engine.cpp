@@ -17,8 +17,12 @@ std::map<std::string, std::string> fac(const std::string& id, const std::string&
 }
 
 std::map<std::string, std::string> river(const std::string& id, const std::string& width, int mainstream) {
-    return {{"id", id}, {"name", id}, {"width_m", width}, {"yangtze_mainstream", std::to_string(mainstream)},
-            {"yangtze_tributary", std::to_string(1 - mainstream)}, {"important_tributary", "0"},
+    return {{"id", id},
+            {"name", id},
+            {"width_m", width},
+            {"yangtze_mainstream", std::to_string(mainstream)},
+            {"yangtze_tributary", std::to_string(1 - mainstream)},
+            {"important_tributary", "0"},
             {"main_tributary_list", "0"}};
 }
 
@@ -99,7 +103,8 @@ Run runOn(const std::vector<Row>& facilities, const std::vector<Row>& rivers, co
     test::writeLayer(dir / "reserves.gpkg", 4326, reserves, {}, {"id", "reserve", "zone"});
     test::writeText(dir / "rules.toml", kRules);
     Run run;
-    run.layers.emplace("facilities", test::load(test::binding("facilities", "facility", dir / "facilities.geojson")));
+    run.layers.emplace("facilities",
+                       test::load(test::binding("facilities", "facility", dir / "facilities.geojson")));
     run.layers.emplace("rivers", test::load(test::binding("rivers", "river", dir / "rivers.gpkg")));
     run.layers.emplace("reserves", test::load(test::binding("reserves", "reserve_zone", dir / "reserves.gpkg")));
     run.catalogue = rules::loadCatalogue(dir / "rules.toml");
@@ -116,8 +121,9 @@ TEST(Engine, WithinDistanceUsesTheShorelineAndIsInclusive) {
     // A river along the meridian 107°E, 600 m wide. Points east of it on the same latitude.
     geo::Geodesic g;
     auto eastAt = [&](double metres) {
-        // Bisect the longitude whose distance from (107, 30) is `metres` on the parallel 30°N; a meridian's nearest
-        // point to a point on it is not quite on the same parallel, so measure with the engine's own solver.
+        // Bisect the longitude whose distance from (107, 30) is `metres` on the parallel 30°N; a meridian's
+        // nearest point to a point on it is not quite on the same parallel, so measure with the engine's own
+        // solver.
         double lo = 107.0, hi = 108.0;
         for (int i = 0; i < 200; ++i) {
             const double mid = (lo + hi) / 2;
@@ -129,14 +135,15 @@ TEST(Engine, WithinDistanceUsesTheShorelineAndIsInclusive) {
     };
     const auto run = runOn(
         {
-            {fac("at", "chemical_project"), eastAt(1300)},        // shoreline exactly 1,000 m
-            {fac("in", "chemical_project"), eastAt(1299.5)},      // 999.5 m
-            {fac("out", "chemical_project"), eastAt(1300.5)},     // 1,000.5 m
+            {fac("at", "chemical_project"), eastAt(1300)},             // shoreline exactly 1,000 m
+            {fac("in", "chemical_project"), eastAt(1299.5)},           // 999.5 m
+            {fac("out", "chemical_project"), eastAt(1300.5)},          // 1,000.5 m
             {fac("water", "chemical_project"), "POINT (107.001 30)"},  // in the river: 0
-            {fac("hydro", "hydropower"), eastAt(100)},            // another category: not covered
+            {fac("hydro", "hydropower"), eastAt(100)},                 // another category: not covered
         },
         {{river("R1", "600", 1), "LINESTRING (107 29.5, 107 30.5)"}}, {});
-    EXPECT_EQ(run.lines(), (std::vector<std::string>{"near at R1 1000.00", "near in R1 999.50", "near water R1 0.00"}));
+    EXPECT_EQ(run.lines(),
+              (std::vector<std::string>{"near at R1 1000.00", "near in R1 999.50", "near water R1 0.00"}));
 }
 
 TEST(Engine, InsideCountsBoundariesAndReportsOverlap) {
@@ -153,8 +160,8 @@ TEST(Engine, InsideCountsBoundariesAndReportsOverlap) {
             {zone("Z-core", "core"), "POLYGON ((108 31, 108.1 31, 108.1 31.1, 108 31.1, 108 31))"},
             {zone("Z-buffer", "buffer"), "POLYGON ((108.1 31, 108.2 31, 108.2 31.1, 108.1 31.1, 108.1 31))"},
         });
-    EXPECT_EQ(run.lines(), (std::vector<std::string>{"core H1 Z-core 0.00", "core H2 Z-core 0.00",
-                                                     "core H4 Z-core 0.00"}));
+    EXPECT_EQ(run.lines(),
+              (std::vector<std::string>{"core H1 Z-core 0.00", "core H2 Z-core 0.00", "core H4 Z-core 0.00"}));
     const auto& footprint = run.outcomes[1].violations[2];
     EXPECT_NEAR(footprint.overlap_m2 / footprint.subject_area_m2, 0.5, 1e-3);
 }
@@ -214,6 +221,7 @@ severity = "high"
         FAIL();
     } catch (const Error& e) {
         const std::string m = e.what();
-        EXPECT_NE(m.find("rules.toml:1: rule x (subject_where): the filter `colour = 'red'`"), std::string::npos) << m;
+        EXPECT_NE(m.find("rules.toml:1: rule x (subject_where): the filter `colour = 'red'`"), std::string::npos)
+            << m;
     }
 }

@@ -34,7 +34,9 @@ struct Solver {
 };
 
 // The tolerance the project promises: 0.1 m + 0.01 %.
-double tolerance(double d) { return 0.1 + 1e-4 * d; }
+double tolerance(double d) {
+    return 0.1 + 1e-4 * d;
+}
 
 }  // namespace
 

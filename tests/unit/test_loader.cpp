@@ -54,8 +54,13 @@ TEST(Loader, Cgcs2000GeographicAndGaussKrugerLandOnTheSamePlace) {
 TEST(Loader, RefusesASourceWithoutCrsUnlessOneIsStated) {
     const auto dir = test::tempDir();
     test::writeLayer(dir / "ledger.csv", 0,
-                     {{{{"id", "L1"}, {"name", "养殖场"}, {"category", "畜禽养殖场"}, {"status", "现有"},
-                        {"lon", "107.1"}, {"lat", "29.8"}}, ""}});
+                     {{{{"id", "L1"},
+                        {"name", "养殖场"},
+                        {"category", "畜禽养殖场"},
+                        {"status", "现有"},
+                        {"lon", "107.1"},
+                        {"lat", "29.8"}},
+                       ""}});
     auto b = test::binding("facilities", "facility", dir / "ledger.csv");
     try {
         test::load(b);
@@ -76,8 +81,9 @@ TEST(Loader, RefusesASourceWithoutCrsUnlessOneIsStated) {
 
 TEST(Loader, MissingRequiredFieldNamesFileLayerFieldAndAllowedValues) {
     const auto dir = test::tempDir();
-    test::writeLayer(dir / "r.geojson", 4326,
-                     {{{{"id", "Z1"}, {"reserve", "大巴山"}}, "POLYGON ((108 31, 108.1 31, 108.1 31.1, 108 31))"}});
+    test::writeLayer(
+        dir / "r.geojson", 4326,
+        {{{{"id", "Z1"}, {"reserve", "大巴山"}}, "POLYGON ((108 31, 108.1 31, 108.1 31.1, 108 31))"}});
     try {
         test::load(test::binding("reserves", "reserve_zone", dir / "r.geojson"));
         FAIL() << "expected an error";
@@ -159,7 +165,9 @@ TEST(Loader, EverySupportedCrsLandsOnTheSamePlace) {
         std::unique_ptr<OGRCoordinateTransformation> ct(OGRCreateCoordinateTransformation(&wgs84, &target));
         double x = lon, y = lat;
         ASSERT_TRUE(ct->Transform(1, &x, &y)) << epsg;
-        if (epsg == 4524) EXPECT_GT(x, 36000000.0);  // the zone prefix is in the easting
+        if (epsg == 4524) {
+            EXPECT_GT(x, 36000000.0);  // the zone prefix is in the easting
+        }
         char wkt[96];
         std::snprintf(wkt, sizeof wkt, "POINT (%.6f %.6f)", x, y);
         const auto file = dir / ("p" + std::to_string(epsg) + ".gpkg");
@@ -180,7 +188,8 @@ TEST(Loader, ReadsTheFormatsCountyDataComesIn) {
     for (const char* name : {"f.gpkg", "f.shp", "f.fgb", "f.gdb"}) {
         test::writeLayer(dir / name, 4490, rows);
         auto layer = test::load(test::binding("facilities", "facility", dir / name));
-        ASSERT_EQ(layer->features().size(), 2u) << name << ": " << (layer->stats().skipped.empty() ? "" : layer->stats().skipped[0].reason);
+        ASSERT_EQ(layer->features().size(), 2u)
+            << name << ": " << (layer->stats().skipped.empty() ? "" : layer->stats().skipped[0].reason);
         // FlatGeobuf returns features in its spatial index's order: find them by id.
         const auto& fs = layer->features();
         const auto& f1 = fs[0].id == "F1" ? fs[0] : fs[1];

@@ -85,8 +85,9 @@ TEST(ShorelineIndex, CenterlineWidthIsSubtracted) {
 
 TEST(ShorelineIndex, PolygonBankInsideIsZeroAndHolesCount) {
     // A bank polygon with an island (hole).
-    Geom bank("POLYGON ((107 30, 107.2 30, 107.2 30.02, 107 30.02, 107 30), "
-              "(107.08 30.005, 107.12 30.005, 107.12 30.015, 107.08 30.015, 107.08 30.005))");
+    Geom bank(
+        "POLYGON ((107 30, 107.2 30, 107.2 30.02, 107 30.02, 107 30), "
+        "(107.08 30.005, 107.12 30.005, 107.12 30.015, 107.08 30.015, 107.08 30.005))");
     ShorelineIndex index({bank.object()});
     QueryScratch scratch(1);
     Geodesic geodesic;
@@ -149,9 +150,12 @@ TEST(ShorelineIndex, NearestOfSeveralObjectsAndUnboundedSearch) {
 }
 
 TEST(AreaIndex, BoundaryCountsAsInsideAndHolesDoNot) {
-    Geom core("POLYGON ((108 31, 108.1 31, 108.1 31.1, 108 31.1, 108 31), "
-              "(108.04 31.04, 108.06 31.04, 108.06 31.06, 108.04 31.06, 108.04 31.04))");
-    Geom other("MULTIPOLYGON (((109 31, 109.1 31, 109.1 31.1, 109 31)), ((108.1 31, 108.2 31, 108.2 31.1, 108.1 31.1, 108.1 31)))");
+    Geom core(
+        "POLYGON ((108 31, 108.1 31, 108.1 31.1, 108 31.1, 108 31), "
+        "(108.04 31.04, 108.06 31.04, 108.06 31.06, 108.04 31.06, 108.04 31.04))");
+    Geom other(
+        "MULTIPOLYGON (((109 31, 109.1 31, 109.1 31.1, 109 31)), ((108.1 31, 108.2 31, 108.2 31.1, 108.1 31.1, "
+        "108.1 31)))");
     AreaIndex index({core.object(), other.object()});
     QueryScratch scratch(2);
     Geom inside("POINT (108.02 31.02)"), hole("POINT (108.05 31.05)"), edge("POINT (108.1 31.05)"),
@@ -176,12 +180,15 @@ TEST(AreaIndex, OverlapAreaOfAStraddlingFootprint) {
 }
 
 TEST(ShorelineIndex, TiesInsideTheWidthGoToTheLowerObject) {
-    // Two 200 m wide centerlines, 99 m and 10 m from the point: both put it on the water (0 m). The lower index wins.
+    // Two 200 m wide centerlines, 99 m and 10 m from the point: both put it on the water (0 m). The lower index
+    // wins.
     const LonLat p{107.5, 30.5};
     char a[128], b[128];
     const LonLat a0 = direct(p, 0, 99), b0 = direct(p, 180, 10);
-    std::snprintf(a, sizeof a, "LINESTRING (%.12f %.12f, %.12f %.12f)", a0.lon - 0.01, a0.lat, a0.lon + 0.01, a0.lat);
-    std::snprintf(b, sizeof b, "LINESTRING (%.12f %.12f, %.12f %.12f)", b0.lon - 0.01, b0.lat, b0.lon + 0.01, b0.lat);
+    std::snprintf(a, sizeof a, "LINESTRING (%.12f %.12f, %.12f %.12f)", a0.lon - 0.01, a0.lat, a0.lon + 0.01,
+                  a0.lat);
+    std::snprintf(b, sizeof b, "LINESTRING (%.12f %.12f, %.12f %.12f)", b0.lon - 0.01, b0.lat, b0.lon + 0.01,
+                  b0.lat);
     Geom ra(a), rb(b);
     ShorelineIndex index({ra.object(100), rb.object(100)});
     QueryScratch scratch(2);

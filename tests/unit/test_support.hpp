@@ -43,7 +43,9 @@ inline std::filesystem::path tempDir() {
     return dir;
 }
 
-inline std::filesystem::path repoRoot() { return std::filesystem::path(ECOZONE_TEST_DATA).parent_path(); }
+inline std::filesystem::path repoRoot() {
+    return std::filesystem::path(ECOZONE_TEST_DATA).parent_path();
+}
 
 inline const layers::SchemaSet& schemas() {
     static const layers::SchemaSet s = layers::loadSchemas(repoRoot() / "layers" / "schemas.toml");
@@ -57,9 +59,10 @@ inline void writeLayer(const std::filesystem::path& file, int epsg, const std::v
                        const std::vector<std::string>& declare = {}) {
     GDALAllRegister();
     const std::string ext = file.extension().string();
-    const std::map<std::string, const char*> drivers = {
-        {".gpkg", "GPKG"}, {".csv", "CSV"},        {".xlsx", "XLSX"},          {".gdb", "OpenFileGDB"},
-        {".fgb", "FlatGeobuf"}, {".shp", "ESRI Shapefile"}, {".geojson", "GeoJSON"}};
+    const std::map<std::string, const char*> drivers = {{".gpkg", "GPKG"},      {".csv", "CSV"},
+                                                        {".xlsx", "XLSX"},      {".gdb", "OpenFileGDB"},
+                                                        {".fgb", "FlatGeobuf"}, {".shp", "ESRI Shapefile"},
+                                                        {".geojson", "GeoJSON"}};
     const char* driverName = drivers.count(ext) ? drivers.at(ext) : "GeoJSON";
     const bool table = ext == ".csv" || ext == ".xlsx";
     GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driverName);
@@ -72,7 +75,9 @@ inline void writeLayer(const std::filesystem::path& file, int epsg, const std::v
     }
     char** options = ext == ".shp" ? CSLSetNameValue(nullptr, "ENCODING", "UTF-8") : nullptr;
     OGRLayer* layer = ds->CreateLayer(file.stem().string().c_str(), epsg ? &srs : nullptr,
-                                      table ? wkbNone : ext == ".shp" || ext == ".gdb" ? geometryTypeOf(rows) : wkbUnknown,
+                                      table                            ? wkbNone
+                                      : ext == ".shp" || ext == ".gdb" ? geometryTypeOf(rows)
+                                                                       : wkbUnknown,
                                       options);
     CSLDestroy(options);
     std::vector<std::string> names = declare;
