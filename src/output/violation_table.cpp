@@ -139,7 +139,7 @@ void writeViolations(const std::filesystem::path& file, const rules::Catalogue& 
             set("subject_status", s.status);
             if (rule.predicate == rules::Predicate::WithinDistance) {
                 setReal("threshold_m", rule.distance_m);
-                setReal("margin_m", rule.distance_m - v.distance_m);
+                setReal("margin_m", v.distance_m - rule.distance_m);
             }
             setReal("overlap_m2", v.overlap_m2);
             if (std::isfinite(v.overlap_m2) && v.subject_area_m2 > 0)
