@@ -2,16 +2,13 @@
 #include "rules/engine.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
-#include <map>
-#include <memory>
-#include <mutex>
+#include <functional>
 #include <thread>
 
 #include "geo/spatial_index.hpp"
+#include "rules/object_sets.hpp"
 #include "util/error.hpp"
+#include "util/parallel.hpp"
 
 namespace ecozone::rules {
 
@@ -19,74 +16,6 @@ namespace {
 
 using layers::Feature;
 using layers::Layer;
-
-geo::IndexedObject indexed(const Feature& f) {
-    return {f.geometry.get(), f.envelope, &f.parts, f.half_width_m};
-}
-
-geo::Subject subjectOf(const Feature& f) {
-    return {f.geometry.get(), f.envelope, &f.parts};
-}
-
-// The objects of one layer that pass one filter, with their indexes, built on first use.
-struct ObjectSet {
-    const Layer* layer = nullptr;
-    std::vector<std::size_t> members;  // feature indices
-    std::unique_ptr<geo::ShorelineIndex> shoreline;
-    std::unique_ptr<geo::AreaIndex> area;
-
-    std::vector<geo::IndexedObject> objects() const {
-        std::vector<geo::IndexedObject> out;
-        out.reserve(members.size());
-        for (std::size_t i : members) out.push_back(indexed(layer->features()[i]));
-        return out;
-    }
-    const geo::ShorelineIndex& shorelineIndex() {
-        if (!shoreline) shoreline = std::make_unique<geo::ShorelineIndex>(objects());
-        return *shoreline;
-    }
-    const geo::AreaIndex& areaIndex() {
-        if (!area) area = std::make_unique<geo::AreaIndex>(objects());
-        return *area;
-    }
-};
-
-class ObjectSets {
-  public:
-    explicit ObjectSets(const layers::LayerMap& layers) : layers_(layers) {}
-
-    ObjectSet& get(const std::string& layer, const std::string& where, const std::string& context) {
-        auto& slot = sets_[{layer, where}];
-        if (!slot) {
-            slot = std::make_unique<ObjectSet>();
-            slot->layer = &find(layer, context);
-            slot->members = slot->layer->select(where, context);
-        }
-        return *slot;
-    }
-    const Layer& find(const std::string& name, const std::string& context) const {
-        auto it = layers_.find(name);
-        if (it == layers_.end()) throw configError(context + ": no layer `" + name + "` is loaded");
-        return *it->second;
-    }
-
-  private:
-    const layers::LayerMap& layers_;
-    std::map<std::pair<std::string, std::string>, std::unique_ptr<ObjectSet>> sets_;
-};
-
-// Per-thread query state, one scratch per index the thread has queried.
-class Worker {
-  public:
-    geo::QueryScratch& scratch(const void* index, std::size_t objects) {
-        auto& slot = scratch_[index];
-        if (!slot) slot = std::make_unique<geo::QueryScratch>(objects);
-        return *slot;
-    }
-
-  private:
-    std::map<const void*, std::unique_ptr<geo::QueryScratch>> scratch_;
-};
 
 struct PreparedRule {
     std::size_t index;
@@ -99,21 +28,19 @@ struct PreparedRule {
 };
 
 bool intersectsAny(ObjectSet& set, const geo::Subject& s, Worker& worker) {
-    const geo::AreaIndex& idx = set.areaIndex();
-    return !idx.intersecting(s, worker.scratch(&idx, idx.size())).empty();
+    return !set.containing(s, worker).empty();
 }
 
 // Fills the violation's object, distance and nearest points from the nearest object within max_m; false if none.
 bool nearestObject(ObjectSet& objects, const geo::Subject& s, double max_m, Worker& worker,
                    const geo::Geodesic& geodesic, Violation& v) {
-    const geo::ShorelineIndex& idx = objects.shorelineIndex();
-    const auto hit = idx.nearest(s, max_m, worker.scratch(&idx, idx.size()), geodesic);
+    const auto hit = objects.nearest(s, max_m, worker, geodesic);
     if (!hit) return false;
-    v.object = objects.members[hit->object];
-    v.distance_m = hit->nearest.distance_m;
+    v.object = hit->feature;
+    v.distance_m = hit->where.distance_m;
     v.has_nearest = true;
-    v.on_subject = hit->nearest.on_subject;
-    v.on_object = hit->nearest.on_object;
+    v.on_subject = hit->where.on_subject;
+    v.on_object = hit->where.on_object;
     return true;
 }
 
@@ -132,17 +59,15 @@ void evaluate(PreparedRule& p, std::size_t subjectIndex, Worker& worker, const g
             return;
         }
         case Predicate::Inside: {
-            const geo::AreaIndex& idx = p.objects->areaIndex();
-            geo::QueryScratch& scratch = worker.scratch(&idx, idx.size());
             const bool footprint = f.family == geo::GeometryFamily::Polygon;
-            const double ownArea = footprint ? geo::area(scratch.geos(), s.geometry, geodesic) : kNoValue;
-            for (std::size_t o : idx.intersecting(s, scratch)) {
+            const double ownArea = footprint ? geo::area(worker.geos(), s.geometry, geodesic) : kNoValue;
+            for (std::size_t zone : p.objects->containing(s, worker)) {
                 Violation hit = v;
-                hit.object = p.objects->members[o];
+                hit.object = zone;
                 hit.distance_m = 0;
                 if (footprint) {
-                    hit.overlap_m2 =
-                        geo::overlapArea(scratch.geos(), s.geometry, idx.object(o).geometry, geodesic);
+                    hit.overlap_m2 = geo::overlapArea(worker.geos(), s.geometry,
+                                                      p.objects->layer->features()[zone].geometry.get(), geodesic);
                     hit.subject_area_m2 = ownArea;
                 }
                 out.push_back(hit);
@@ -220,51 +145,17 @@ std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::
 
         const std::size_t n = p.subject_members.size();
         constexpr std::size_t kChunk = 256;
-        const std::size_t chunks = (n + kChunk - 1) / kChunk;
-        std::vector<std::vector<Violation>> results(chunks);
-        std::atomic<std::size_t> next{0}, done{0};
-        std::atomic<bool> failed{false};
-        std::exception_ptr error;
-        std::mutex mutex;  // guards error and finished_workers, with `finished` signalling the reporter
-        std::condition_variable finished;
-        unsigned finishedWorkers = 0;
-        auto work = [&](Worker& worker) {
-            try {
-                for (std::size_t c = next++; c < chunks && !failed; c = next++) {
-                    const std::size_t end = std::min(n, (c + 1) * kChunk);
-                    for (std::size_t k = c * kChunk; k < end; ++k)
-                        evaluate(p, p.subject_members[k], worker, geodesic, results[c]);
-                    done += end - c * kChunk;
-                }
-            } catch (...) {
-                std::lock_guard lock(mutex);
-                if (!error) error = std::current_exception();
-                failed = true;
-            }
-            std::lock_guard lock(mutex);
-            ++finishedWorkers;
-            finished.notify_all();
-        };
-        std::vector<std::thread> pool;
-        const unsigned active =
-            static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(chunks, 1)));
-        // With a progress callback the calling thread reports while `active` threads work; without, it works too.
-        const unsigned first = options.progress ? 0 : 1;
-        for (unsigned t = first; t < active; ++t) pool.emplace_back(work, std::ref(workers[t]));
-        if (options.progress) {
-            std::unique_lock lock(mutex);
-            while (!finished.wait_for(lock, std::chrono::milliseconds(100),
-                                      [&] { return finishedWorkers == active; })) {
-                lock.unlock();
-                options.progress(*p.rule, done, n);
-                lock.lock();
-            }
-        } else {
-            work(workers[0]);
-        }
-        for (auto& t : pool) t.join();
-        if (error) std::rethrow_exception(error);
-        if (options.progress) options.progress(*p.rule, n, n);
+        std::vector<std::vector<Violation>> results((n + kChunk - 1) / kChunk);
+        std::function<void(std::size_t, std::size_t)> progress;
+        if (options.progress)
+            progress = [&](std::size_t done, std::size_t total) { options.progress(*p.rule, done, total); };
+        parallelChunks<Worker>(
+            n, kChunk, workers,
+            [&](Worker& worker, std::size_t chunk, std::size_t begin, std::size_t end) {
+                for (std::size_t k = begin; k < end; ++k)
+                    evaluate(p, p.subject_members[k], worker, geodesic, results[chunk]);
+            },
+            progress);
 
         RuleOutcome outcome{p.index, n, {}};
         for (auto& chunk : results)
