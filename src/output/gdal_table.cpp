@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+#include "output/gdal_table.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "geo/geos.hpp"
+#include "util/error.hpp"
+
+namespace ecozone::output {
+
+namespace {
+struct DatasetCloser {
+    void operator()(GDALDataset* d) const { GDALClose(d); }
+};
+}  // namespace
+
+struct GdalTable::Impl {
+    std::filesystem::path file;
+    std::unique_ptr<GDALDataset, DatasetCloser> dataset;
+    OGRLayer* layer = nullptr;
+    bool csv = false;
+    bool geometry = false;
+    OGRSpatialReference wgs84;
+    std::unique_ptr<OGRFeature> row;
+    geo::GeosContext geos;
+    bool transaction = false;
+
+    void fresh() {
+        row = std::make_unique<OGRFeature>(layer->GetLayerDefn());
+        for (int i = 0; i < row->GetFieldCount(); ++i) row->SetFieldNull(i);
+    }
+    int index(const std::string& column) const {
+        const int i = row->GetFieldIndex(column.c_str());
+        if (i < 0) throw std::logic_error("no column " + column + " in " + file.string());
+        return i;
+    }
+};
+
+std::string GdalTable::driverFor(const std::filesystem::path& file) {
+    std::string ext = file.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (ext == ".gpkg") return "GPKG";
+    if (ext == ".geojson" || ext == ".json") return "GeoJSON";
+    if (ext == ".csv") return "CSV";
+    if (ext == ".fgb") return "FlatGeobuf";
+    throw usageError("cannot tell the output format of `" + file.string() +
+                     "`: use a name ending in .gpkg, .geojson, .csv or .fgb");
+}
+
+GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layerName, std::vector<Column> columns,
+                     bool withGeometry)
+    : impl_(std::make_unique<Impl>()) {
+    Impl& m = *impl_;
+    m.file = file;
+    const std::string driverName = driverFor(file);
+    GDALAllRegister();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driverName.c_str());
+    if (!driver) throw outputError("this GDAL has no " + driverName + " driver to write `" + file.string() + "`");
+    // A fixed timestamp in GeoPackage metadata keeps the output byte-identical from run to run.
+    CPLSetConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
+    if (std::filesystem::exists(file)) {
+        std::error_code ec;
+        std::filesystem::remove(file, ec);
+        if (ec) throw outputError("cannot replace `" + file.string() + "`: " + ec.message());
+    }
+    m.dataset.reset(driver->Create(file.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!m.dataset) throw outputError("cannot create `" + file.string() + "`: " + CPLGetLastErrorMsg());
+    m.csv = driverName == "CSV";
+    m.geometry = withGeometry;
+    m.wgs84.importFromEPSG(4326);
+    m.wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    char** options = nullptr;
+    if (driverName == "GeoJSON") options = CSLSetNameValue(options, "COORDINATE_PRECISION", "7");
+    if (driverName == "FlatGeobuf") options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
+    const bool layerGeometry = withGeometry && !m.csv;
+    m.layer = m.dataset->CreateLayer(layerName.c_str(), layerGeometry ? &m.wgs84 : nullptr,
+                                     layerGeometry ? wkbUnknown : wkbNone, options);
+    CSLDestroy(options);
+    if (!m.layer) throw outputError("cannot create layer `" + layerName + "` in `" + file.string() + "`");
+    if (m.csv && withGeometry) columns.push_back({"wkt", Type::String});
+    for (const Column& c : columns) {
+        OGRFieldDefn def(c.name.c_str(), c.type == Type::Real      ? OFTReal
+                                         : c.type == Type::String ? OFTString
+                                                                  : OFTInteger);
+        if (c.type == Type::Boolean) def.SetSubType(OFSTBoolean);
+        if (m.layer->CreateField(&def) != OGRERR_NONE)
+            throw outputError("cannot create column `" + c.name + "` in `" + file.string() + "`");
+    }
+    if (m.dataset->TestCapability(ODsCTransactions)) m.transaction = m.dataset->StartTransaction() == OGRERR_NONE;
+    m.fresh();
+}
+
+GdalTable::~GdalTable() = default;
+
+void GdalTable::set(const std::string& column, const std::string& value) {
+    if (!value.empty()) impl_->row->SetField(impl_->index(column), value.c_str());
+}
+
+void GdalTable::set(const std::string& column, double value) {
+    if (std::isfinite(value)) impl_->row->SetField(impl_->index(column), value);
+}
+
+void GdalTable::setInteger(const std::string& column, long long value) {
+    impl_->row->SetField(impl_->index(column), static_cast<GIntBig>(value));
+}
+
+void GdalTable::setBoolean(const std::string& column, bool value) {
+    impl_->row->SetField(impl_->index(column), value ? 1 : 0);
+}
+
+void GdalTable::setGeometry(const GEOSGeometry* g) {
+    Impl& m = *impl_;
+    if (!m.geometry || !g) return;
+    if (m.csv) {
+        set("wkt", geo::toWkt(m.geos.get(), g));
+        return;
+    }
+    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(m.geos.get());
+    GEOSWKBWriter_setByteOrder_r(m.geos.get(), writer, GEOS_WKB_NDR);
+    std::size_t size = 0;
+    unsigned char* wkb = GEOSWKBWriter_write_r(m.geos.get(), writer, g, &size);
+    GEOSWKBWriter_destroy_r(m.geos.get(), writer);
+    OGRGeometry* out = nullptr;
+    OGRGeometryFactory::createFromWkb(wkb, &m.wgs84, &out, static_cast<int>(size));
+    GEOSFree_r(m.geos.get(), wkb);
+    m.row->SetGeometryDirectly(out);
+}
+
+void GdalTable::writeRow() {
+    Impl& m = *impl_;
+    if (m.layer->CreateFeature(m.row.get()) != OGRERR_NONE)
+        throw outputError("cannot write to `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
+    m.fresh();
+}
+
+void GdalTable::finish() {
+    Impl& m = *impl_;
+    if (!m.dataset) return;
+    if (m.transaction && m.dataset->CommitTransaction() != OGRERR_NONE)
+        throw outputError("cannot write `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
+    CPLErrorReset();
+    m.row.reset();
+    m.dataset.reset();  // closing flushes; a failure shows as a GDAL error
+    if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
+        throw outputError("cannot finish writing `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
+}
+
+}  // namespace ecozone::output
