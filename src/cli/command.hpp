@@ -26,6 +26,7 @@ struct CommandEntry {
 
 std::unique_ptr<Command> makeCheckCommand();
 std::unique_ptr<Command> makeRulesCommand();
+std::unique_ptr<Command> makeScreenCommand();
 
 // The explicit table of subcommands.
 const std::vector<CommandEntry>& commands();

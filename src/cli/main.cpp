@@ -13,6 +13,8 @@ const std::vector<CommandEntry>& commands() {
     static const std::vector<CommandEntry> table = {
         {"check", "Run a rule catalogue over a layer set and write every violation", makeCheckCommand},
         {"rules", "List and validate a rule catalogue", makeRulesCommand},
+        {"screen", "Screen a proposed project: may it go here, under which rule, how far, on what basis?",
+         makeScreenCommand},
     };
     return table;
 }

@@ -86,7 +86,8 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
         OGRFieldDefn def(c.name.c_str(), c.type == Type::Real      ? OFTReal
                                          : c.type == Type::String ? OFTString
                                                                   : OFTInteger);
-        if (c.type == Type::Boolean) def.SetSubType(OFSTBoolean);
+        // Booleans are 0/1 integers; GPKG and GeoJSON also mark them boolean (CSV would quote them).
+        if (c.type == Type::Boolean && !m.csv) def.SetSubType(OFSTBoolean);
         if (m.layer->CreateField(&def) != OGRERR_NONE)
             throw outputError("cannot create column `" + c.name + "` in `" + file.string() + "`");
     }

@@ -15,9 +15,12 @@ namespace ecozone::rules {
 
 const char* verdictName(Verdict v) {
     switch (v) {
-        case Verdict::Clear: return "clear";
-        case Verdict::Review: return "review";
-        case Verdict::Prohibited: return "prohibited";
+        case Verdict::Clear:
+            return "clear";
+        case Verdict::Review:
+            return "review";
+        case Verdict::Prohibited:
+            return "prohibited";
     }
     return "?";
 }
@@ -39,7 +42,7 @@ struct Screener::Impl {
     ObjectSets sets;
     struct PreparedRule {
         const Rule* rule = nullptr;
-        bool screens = false;                // the rule's subject is a layer the proposals stand in for
+        bool screens = false;                 // the rule's subject is a layer the proposals stand in for
         std::set<std::size_t> subject_match;  // proposals that pass subject_where
         ObjectSet* objects = nullptr;
         ObjectSet* inside_qualifier = nullptr;
@@ -157,7 +160,8 @@ Screener::Screener(const Catalogue& catalogue, const layers::LayerMap& layers, c
 
 Screener::~Screener() = default;
 
-std::vector<Screening> Screener::run(unsigned threads, const std::function<void(std::size_t, std::size_t)>& progress) {
+std::vector<Screening> Screener::run(unsigned threads,
+                                     const std::function<void(std::size_t, std::size_t)>& progress) {
     const std::size_t n = impl_->proposals.features().size();
     std::vector<Screening> out(n);
     std::vector<Worker> workers(threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency()));

@@ -62,7 +62,8 @@ class Screener {
 
     // Screens every proposal, on `threads` threads (0: all cores); the result is in proposal order whatever the
     // thread count. `progress` (optional) is called on the calling thread with (done, total).
-    std::vector<Screening> run(unsigned threads, const std::function<void(std::size_t, std::size_t)>& progress = {});
+    std::vector<Screening> run(unsigned threads,
+                               const std::function<void(std::size_t, std::size_t)>& progress = {});
 
   private:
     struct Impl;

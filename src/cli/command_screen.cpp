@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "cli/command.hpp"
+#include "cli/paths.hpp"
+#include "layers/layer_set.hpp"
+#include "output/gdal_table.hpp"
+#include "output/screening_report.hpp"
+#include "rules/catalogue.hpp"
+#include "rules/engine.hpp"
+#include "rules/screening.hpp"
+#include "util/error.hpp"
+#include "util/log.hpp"
+
+namespace ecozone::cli {
+
+namespace {
+
+struct ScreenOptions {
+    std::string layer_set, catalogue;
+    std::vector<std::string> layer_overrides, layer_crs;
+    std::string at, wkt, input;
+    std::string crs;
+    std::string category, status = "planned", name, id = "proposal";
+    std::string output;
+    std::string lang = "zh";
+    unsigned threads = 0;
+    bool quiet = false, verbose = false;
+};
+
+// The schema every proposal follows: the one of the catalogue's subject layers (facilities).
+constexpr const char* kProposalSchema = "facility";
+
+std::string jsonString(const std::string& s) {
+    std::string o = "\"";
+    for (char ch : s) {
+        if (ch == '"' || ch == '\\') o += '\\';
+        if (static_cast<unsigned char>(ch) < 0x20) continue;
+        o += ch;
+    }
+    return o + "\"";
+}
+
+class ScreenCommand : public Command {
+  public:
+    void setUp(CLI::App& app) override {
+        app.footer(
+            "Screen a proposed project (--at or --wkt) or a file of proposals (--input) against every rule of "
+            "the\n"
+            "catalogue: verdict, per-rule pass/fail, shoreline distances and margins, zones, legal basis.\n"
+            "Exit codes: 0 no conflict found, 1 prohibited or needs review, 2 usage (bad coordinates, unknown\n"
+            "category, a site far outside the layers' extent), 3 configuration, 4 data, 5 output.");
+        auto* at = app.add_option("--at", o_.at, "The site as LON,LAT (or X,Y in --crs)");
+        auto* wkt = app.add_option("--wkt", o_.wkt, "The site or footprint as WKT, in --crs");
+        auto* input =
+            app.add_option("--input", o_.input,
+                           "A file of proposals (any GDAL source[:LAYER]) with the facility schema's fields");
+        at->excludes(wkt)->excludes(input);
+        wkt->excludes(input);
+        app.add_option("--crs", o_.crs, "CRS of --at/--wkt (default EPSG:4326), or of an --input that has none");
+        app.add_option("--category", o_.category,
+                       "Project category, e.g. chemical, tailings, hydropower, 化工项目");
+        app.add_option("--status", o_.status, "Project status (default planned)")->capture_default_str();
+        app.add_option("--name", o_.name, "Project name for the report");
+        app.add_option("--id", o_.id, "Project id for the report")->capture_default_str();
+        app.add_option("--layers", o_.layer_set, "Layer set file (TOML)")->check(CLI::ExistingFile);
+        app.add_option("--rules", o_.catalogue, "Rule catalogue file (TOML)")->check(CLI::ExistingFile);
+        app.add_option("--layer", o_.layer_overrides,
+                       "Bind a layer of the set to another source: NAME=SOURCE[:LAYER]");
+        app.add_option("--layer-crs", o_.layer_crs, "The CRS of a layer whose source has none: NAME=EPSG:NNNN");
+        app.add_option(
+            "-o,--output", o_.output,
+            "Report (.md, .html, .json) or table (.csv, .gpkg, .geojson, .fgb: one row per proposal and rule)");
+        app.add_option("--lang", o_.lang, "Report language: zh or en")
+            ->check(CLI::IsMember({"zh", "en"}))
+            ->capture_default_str();
+        app.add_option("--threads", o_.threads, "Worker threads for --input (default: all cores)")
+            ->check(CLI::Range(0u, 1024u));
+        app.add_flag("-q,--quiet", o_.quiet, "Only errors on stderr");
+        app.add_flag("-v,--verbose", o_.verbose, "Timed progress lines on stderr");
+    }
+
+    int run() override {
+        // Parse, then work.
+        if (o_.at.empty() && o_.wkt.empty() && o_.input.empty())
+            throw usageError("screen needs a site: --at LON,LAT, --wkt WKT or --input FILE");
+        if (!o_.output.empty() && !output::isReportFile(o_.output)) output::GdalTable::driverFor(o_.output);
+        if (o_.quiet) log::setLevel(log::Level::Error);
+        if (o_.verbose) log::setLevel(log::Level::Debug);
+        const output::Language lang = o_.lang == "en" ? output::Language::En : output::Language::Zh;
+
+        layers::LayerSet set =
+            layers::loadLayerSet(o_.layer_set.empty() ? defaultLayerSet() : std::filesystem::path(o_.layer_set));
+        for (const auto& spec : o_.layer_overrides) layers::overrideLayer(set, spec);
+        for (const auto& spec : o_.layer_crs) layers::overrideCrs(set, spec);
+        const rules::Catalogue catalogue =
+            rules::loadCatalogue(o_.catalogue.empty() ? defaultCatalogue() : std::filesystem::path(o_.catalogue));
+        rules::checkLayerReferences(catalogue, set);
+        if (!set.schemas.count(kProposalSchema))
+            throw configError("the layer set's schemas have no `facility` schema, which proposals follow");
+        const layers::Schema& schema = set.schemas.at(kProposalSchema);
+
+        // The proposals stand in for every catalogue subject layer with the facility schema.
+        std::vector<std::string> subjects;
+        for (const auto& r : catalogue.rules)
+            if (set.binding(r.subject).schema == kProposalSchema &&
+                std::find(subjects.begin(), subjects.end(), r.subject) == subjects.end())
+                subjects.push_back(r.subject);
+        std::vector<std::string> needed;
+        for (const auto& r : catalogue.rules)
+            for (const std::string* n : {&r.object, &r.subject_inside, &r.subject_outside})
+                if (!n->empty() && std::find(needed.begin(), needed.end(), *n) == needed.end())
+                    needed.push_back(*n);
+
+        layers::LayerBinding proposalBinding = o_.input.empty() ? singleProposal(schema) : batchProposals();
+        std::unique_ptr<layers::Layer> proposals = layers::loadLayer(proposalBinding, schema);
+        for (const auto& k : proposals->stats().skipped)
+            log::warning("proposal " + (k.id.empty() ? std::to_string(k.fid) : k.id) + " skipped: " + k.reason);
+        if (proposals->features().empty())
+            throw(o_.input.empty() ? usageError("the proposed site cannot be screened: " +
+                                                (proposals->stats().skipped.empty()
+                                                     ? std::string("no geometry")
+                                                     : proposals->stats().skipped.front().reason))
+                                   : dataError("`" + o_.input + "` holds no proposal that can be screened"));
+
+        const layers::LayerMap loaded = layers::loadLayers(set, needed);
+        checkExtent(*proposals, loaded);
+
+        rules::Screener screener(catalogue, loaded, *proposals, subjects);
+        std::function<void(std::size_t, std::size_t)> progress;
+        if (!o_.input.empty() && isatty(STDERR_FILENO) && !o_.quiet)
+            progress = [start = log::elapsed(), shown = false](std::size_t done, std::size_t total) mutable {
+                if (!shown && log::elapsed() - start < 1.0) return;
+                if (done == total) {
+                    if (shown) std::fprintf(stderr, "\r%-40s\r", "");
+                } else {
+                    std::fprintf(stderr, "\rscreening %zu/%zu", done, total);
+                    shown = true;
+                }
+                std::fflush(stderr);
+            };
+        const std::vector<rules::Screening> results = screener.run(o_.threads, progress);
+
+        const output::ScreeningContext ctx{catalogue, loaded, *proposals, lang, set.file.filename().string()};
+        writeOutputs(ctx, results);
+        const bool allClear = std::all_of(results.begin(), results.end(), [](const rules::Screening& s) {
+            return s.verdict == rules::Verdict::Clear;
+        });
+        return allClear ? 0 : 1;
+    }
+
+  private:
+    // One proposal from the command line, as an in-memory GeoJSON source in its own CRS.
+    layers::LayerBinding singleProposal(const layers::Schema& schema) const {
+        if (o_.category.empty())
+            throw usageError("--category is required with --at/--wkt; one of: " +
+                             schema.field(schema.class_field)->allowedList());
+        for (const auto& [field, value] :
+             {std::pair{schema.class_field, o_.category}, std::pair{schema.status_field, o_.status}})
+            if (!schema.field(field)->normalise(value))
+                throw usageError("--" + std::string(field == schema.class_field ? "category" : "status") + " `" +
+                                 value + "` is not known; use one of: " + schema.field(field)->allowedList());
+        const std::string crs = o_.crs.empty() ? "EPSG:4326" : o_.crs;
+        OGRSpatialReference srs;
+        if (srs.SetFromUserInput(crs.c_str()) != OGRERR_NONE)
+            throw usageError("--crs `" + crs + "` is not a CRS PROJ knows; give it as EPSG:NNNN");
+        std::string geometry;
+        if (!o_.at.empty()) {
+            double x = 0, y = 0;
+            char rest = 0;
+            std::string at = o_.at;
+            std::replace(at.begin(), at.end(), ' ', ',');
+            if (std::sscanf(at.c_str(), "%lf,%lf%c", &x, &y, &rest) != 2 || !std::isfinite(x) || !std::isfinite(y))
+                throw usageError("--at `" + o_.at + "`: expected LON,LAT as two numbers, e.g. --at 107.10,29.82");
+            if (srs.IsGeographic()) {
+                if (std::abs(y) > 90 && std::abs(x) <= 90)
+                    throw usageError("--at " + o_.at + ": latitude " + std::to_string(y) +
+                                     " is impossible; --at takes LON,LAT (longitude first), e.g. --at " +
+                                     shortNumber(y) + "," + shortNumber(x));
+                if (std::abs(y) > 90 || std::abs(x) > 180)
+                    throw usageError("--at " + o_.at + ": not a longitude/latitude in " + crs +
+                                     "; give --crs for projected coordinates (e.g. --crs EPSG:4545)");
+            }
+            geometry = "{\"type\":\"Point\",\"coordinates\":[" + shortNumber(x) + "," + shortNumber(y) + "]}";
+        } else {
+            OGRGeometry* g = nullptr;
+            if (OGRGeometryFactory::createFromWkt(o_.wkt.c_str(), nullptr, &g) != OGRERR_NONE || !g)
+                throw usageError("--wkt: not valid WKT: " + o_.wkt);
+            char* json = g->exportToJson();
+            geometry = json;
+            CPLFree(json);
+            OGRGeometryFactory::destroyGeometry(g);
+        }
+        std::string crsMember;
+        if (const char* auth = srs.GetAuthorityName(nullptr); auth && srs.GetAuthorityCode(nullptr))
+            crsMember =
+                ",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:" + std::string(auth) +
+                "::" + srs.GetAuthorityCode(nullptr) + "\"}}";
+        layers::LayerBinding b;
+        b.name = "proposal";
+        b.schema = kProposalSchema;
+        b.source = "{\"type\":\"FeatureCollection\"" + crsMember +
+                   ",\"features\":[{\"type\":\"Feature\",\"properties\":{" + "\"id\":" + jsonString(o_.id) +
+                   ",\"name\":" + jsonString(o_.name.empty() ? o_.id : o_.name) +
+                   ",\"category\":" + jsonString(o_.category) + ",\"status\":" + jsonString(o_.status) +
+                   "},\"geometry\":" + geometry + "}]}";
+        if (crsMember.empty()) b.crs = crs;
+        b.origin = "the command line";
+        return b;
+    }
+
+    layers::LayerBinding batchProposals() const {
+        layers::LayerSet one;
+        layers::LayerBinding b;
+        b.name = "proposals";
+        b.schema = kProposalSchema;
+        one.bindings.emplace("proposals", b);
+        layers::overrideLayer(one, "proposals=" + o_.input);
+        layers::LayerBinding out = one.bindings.at("proposals");
+        out.origin = "--input " + o_.input;
+        out.crs = o_.crs;
+        return out;
+    }
+
+    static std::string shortNumber(double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.10g", v);
+        return buf;
+    }
+
+    // A site far from every layer is almost always a CRS or axis-order mistake: say so instead of screening it.
+    void checkExtent(const layers::Layer& proposals, const layers::LayerMap& loaded) const {
+        geo::Box all{180, 90, -180, -90};
+        for (const auto& [name, layer] : loaded)
+            for (const auto& f : layer->features()) {
+                all.min_lon = std::min(all.min_lon, f.envelope.min_lon);
+                all.min_lat = std::min(all.min_lat, f.envelope.min_lat);
+                all.max_lon = std::max(all.max_lon, f.envelope.max_lon);
+                all.max_lat = std::max(all.max_lat, f.envelope.max_lat);
+            }
+        if (all.min_lon > all.max_lon) return;
+        constexpr double kMargin = 1.0;  // degrees, about 100 km
+        std::vector<std::string> far;
+        for (const auto& p : proposals.features()) {
+            const auto& e = p.envelope;
+            if (e.max_lon < all.min_lon - kMargin || e.min_lon > all.max_lon + kMargin ||
+                e.max_lat < all.min_lat - kMargin || e.min_lat > all.max_lat + kMargin)
+                far.push_back(p.id + " (" + shortNumber(e.min_lon) + ", " + shortNumber(e.min_lat) + ")");
+        }
+        if (far.empty()) return;
+        char extent[160];
+        std::snprintf(extent, sizeof extent, "%.2f–%.2f°E, %.2f–%.2f°N", all.min_lon, all.max_lon, all.min_lat,
+                      all.max_lat);
+        std::string list;
+        for (std::size_t i = 0; i < far.size() && i < 5; ++i) list += (i ? ", " : "") + far[i];
+        const std::string msg = "the site " + list +
+                                (far.size() > 5 ? " and " + std::to_string(far.size() - 5) + " more" : "") +
+                                " lies far outside the area the layers cover (" + extent +
+                                "): check --crs and the coordinate order (--at takes LON,LAT)";
+        if (o_.input.empty()) throw usageError(msg);
+        log::warning(msg);
+    }
+
+    void writeOutputs(const output::ScreeningContext& ctx, const std::vector<rules::Screening>& results) const {
+        const bool single = o_.input.empty();
+        if (single) {
+            output::writeScreeningText(std::cout, ctx, results.front());
+        } else {
+            std::size_t counts[3] = {0, 0, 0};
+            for (const auto& s : results) ++counts[static_cast<int>(s.verdict)];
+            const bool zh = ctx.lang == output::Language::Zh;
+            for (const auto& s : results) {
+                const auto& p = ctx.proposals.features()[s.proposal];
+                std::cout << p.id << "  " << rules::verdictName(s.verdict) << "  "
+                          << (p.name.empty() ? "" : p.name + "  ") << output::verdictReason(ctx, s) << "\n";
+            }
+            std::cout << (zh ? "\n合计 " : "\ntotal ") << results.size()
+                      << (zh ? " 个项目：禁止 " : " proposals: prohibited ") << counts[2]
+                      << (zh ? "，需整改或复核 " : ", review ") << counts[1] << (zh ? "，未发现冲突 " : ", clear ")
+                      << counts[0] << "\n";
+        }
+        if (o_.output.empty()) return;
+        const std::filesystem::path out = o_.output;
+        if (output::isReportFile(out)) {
+            std::ofstream file(out, std::ios::binary);
+            if (!file) throw outputError("cannot write `" + o_.output + "`");
+            std::string ext = out.extension().string();
+            std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char ch) { return std::tolower(ch); });
+            if (ext == ".json") {
+                file << output::screeningJson(ctx, results, single);
+            } else if (ext == ".md") {
+                for (const auto& s : results) output::writeScreeningMarkdown(file, ctx, s);
+            } else {
+                output::writeScreeningHtml(file, ctx, results);
+            }
+            if (!file.flush()) throw outputError("cannot write `" + o_.output + "`");
+        } else {
+            output::writeScreeningTable(out, ctx, results);
+        }
+        if (!o_.quiet)
+            std::cout << (ctx.lang == output::Language::Zh ? "\n报告已写入 " : "\nreport written to ") << o_.output
+                      << "\n";
+    }
+
+    ScreenOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> makeScreenCommand() {
+    return std::make_unique<ScreenCommand>();
+}
+
+}  // namespace ecozone::cli
