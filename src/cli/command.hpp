@@ -26,6 +26,7 @@ struct CommandEntry {
 
 std::unique_ptr<Command> makeCheckCommand();
 std::unique_ptr<Command> makeRulesCommand();
+std::unique_ptr<Command> makeInventoryCommand();
 std::unique_ptr<Command> makeScreenCommand();
 
 // The explicit table of subcommands.

@@ -13,6 +13,7 @@ const std::vector<CommandEntry>& commands() {
     static const std::vector<CommandEntry> table = {
         {"check", "Run a rule catalogue over a layer set and write every violation", makeCheckCommand},
         {"rules", "List and validate a rule catalogue", makeRulesCommand},
+        {"inventory", "List the facilities inside protected areas as a rectification ledger", makeInventoryCommand},
         {"screen", "Screen a proposed project: may it go here, under which rule, how far, on what basis?",
          makeScreenCommand},
     };
