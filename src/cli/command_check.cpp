@@ -23,6 +23,7 @@ struct CheckOptions {
     std::string catalogue;
     std::vector<std::string> layer_overrides;
     std::vector<std::string> crs_overrides;
+    std::vector<std::string> encoding_overrides;
     std::string output = "violations.gpkg";
     unsigned threads = 0;
     std::string lang = "zh";
@@ -45,6 +46,9 @@ class CheckCommand : public Command {
                        "Bind a layer of the set to another source: NAME=SOURCE[:LAYER] (repeatable)");
         app.add_option("--crs", o_.crs_overrides,
                        "The CRS of a layer whose source carries none: NAME=EPSG:NNNN (repeatable)");
+        app.add_option("--encoding", o_.encoding_overrides,
+                       "Text encoding of a layer's Shapefile or CSV source: NAME=CP936 (repeatable; default: the "
+                       ".cpg or DBF language driver, else UTF-8, with GBK tried for text that is not UTF-8)");
         app.add_option("-o,--output", o_.output,
                        "Violations file; the format follows the extension: .gpkg, .geojson, .csv, .fgb")
             ->capture_default_str();
@@ -67,6 +71,7 @@ class CheckCommand : public Command {
             layers::loadLayerSet(o_.layer_set.empty() ? defaultLayerSet() : std::filesystem::path(o_.layer_set));
         for (const auto& spec : o_.layer_overrides) layers::overrideLayer(set, spec);
         for (const auto& spec : o_.crs_overrides) layers::overrideCrs(set, spec);
+        for (const auto& spec : o_.encoding_overrides) layers::overrideEncoding(set, spec);
         const rules::Catalogue catalogue =
             rules::loadCatalogue(o_.catalogue.empty() ? defaultCatalogue() : std::filesystem::path(o_.catalogue));
         const auto names = rules::layersUsed(catalogue);

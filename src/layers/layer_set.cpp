@@ -49,7 +49,8 @@ LayerSet loadLayerSet(const fs::path& file) {
         const std::string where = "layers." + name;
         const auto* t = node.as_table();
         if (!t) throw ctx.error(node, where, "expected a table");
-        ctx.rejectUnknownKeys(*t, where, {"schema", "source", "layer", "where", "crs", "x_field", "y_field"});
+        ctx.rejectUnknownKeys(*t, where,
+                              {"schema", "source", "layer", "where", "crs", "encoding", "x_field", "y_field"});
         LayerBinding b;
         b.name = name;
         b.schema = ctx.requireString(*t, where, "schema");
@@ -63,6 +64,7 @@ LayerSet loadLayerSet(const fs::path& file) {
         b.layer = ctx.optionalString(*t, where, "layer").value_or("");
         b.where = ctx.optionalString(*t, where, "where").value_or("");
         b.crs = ctx.optionalString(*t, where, "crs").value_or("");
+        b.encoding = ctx.optionalString(*t, where, "encoding").value_or("");
         b.x_field = ctx.optionalString(*t, where, "x_field").value_or("");
         b.y_field = ctx.optionalString(*t, where, "y_field").value_or("");
         b.origin = file.string() + ":" + std::to_string(node.source().begin.line);
@@ -107,6 +109,7 @@ void overrideLayer(LayerSet& set, const std::string& spec) {
     // Nothing of the old source carries over: its filter, CRS and coordinate columns described other data.
     b.where.clear();
     b.crs.clear();
+    b.encoding.clear();
     b.x_field.clear();
     b.y_field.clear();
     b.origin = "--layer " + spec;
@@ -120,4 +123,16 @@ void overrideCrs(LayerSet& set, const std::string& spec) {
     it->second.crs = crs;
 }
 
+}  // namespace ecozone::layers
+
+namespace ecozone::layers {
+void overrideEncoding(LayerSet& set, const std::string& spec) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+        throw usageError("--encoding `" + spec + "`: expected NAME=ENCODING, e.g. facilities=CP936");
+    auto it = set.bindings.find(spec.substr(0, eq));
+    if (it == set.bindings.end())
+        throw usageError("--encoding " + spec + ": the layer set has no layer `" + spec.substr(0, eq) + "`");
+    it->second.encoding = spec.substr(eq + 1);
+}
 }  // namespace ecozone::layers

@@ -19,6 +19,7 @@ struct LayerBinding {
     std::string layer;    // empty: the source's only (or first) layer
     std::string where;    // empty: every feature
     std::string crs;      // empty: take the CRS from the source
+    std::string encoding; // text encoding of a Shapefile/CSV source (CP936, ...); empty: declared or detected
     std::string x_field;  // for tables without geometry (CSV, XLSX ledgers): the longitude / easting column
     std::string y_field;
     std::string origin;  // where the binding was made: "file:line" or "--layer"
@@ -39,5 +40,7 @@ LayerSet loadLayerSet(const std::filesystem::path& file);
 void overrideLayer(LayerSet& set, const std::string& spec);
 // Applies `--crs NAME=CRS`: the CRS to assume for a layer whose source has none.
 void overrideCrs(LayerSet& set, const std::string& spec);
+// Applies `--encoding NAME=ENCODING`: the text encoding of a layer's Shapefile or CSV source.
+void overrideEncoding(LayerSet& set, const std::string& spec);
 
 }  // namespace ecozone::layers

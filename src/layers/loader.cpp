@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "layers/layer.hpp"
+#include "layers/text_decoder.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -139,6 +140,14 @@ class LayerLoaderImpl {
     std::vector<int> schema_field_index_;  // per schema field: index in the source, or -1
     int x_index_ = -1, y_index_ = -1;
     std::unique_ptr<OGRCoordinateTransformation> transform_;
+    // Text: `decoder_` when the encoding is known (stated, or declared by a .cpg / DBF language driver) and the
+    // source is read raw; otherwise text that is not UTF-8 is tried as GBK, the usual encoding of Chinese data
+    // that declares none, and counted.
+    std::unique_ptr<TextDecoder> decoder_;
+    std::unique_ptr<TextDecoder> fallback_;
+    std::size_t read_as_gbk_ = 0;
+    void resolveEncoding();
+    std::optional<std::string> decodeText(OGRFeature& f);
     geo::GeosContext geos_;
 };
 
@@ -175,6 +184,75 @@ void LayerLoaderImpl::openSource() {
                          " layers; layer `" + b.name + "` reads the first, `" + source_->GetName() +
                          "` (name one with `layer = ...`)");
     }
+}
+
+void LayerLoaderImpl::resolveEncoding() {
+    const LayerBinding& b = layer_.binding();
+    const std::string driver = dataset_->GetDriverName();
+    const bool shapefile = driver == "ESRI Shapefile", csv = driver == "CSV";
+    if (!b.encoding.empty() && !shapefile && !csv)
+        log::warning("layer `" + b.name + "`: `encoding` applies to Shapefile and CSV sources only; " + driver +
+                     " stores UTF-8, so it is ignored");
+    std::string encoding = (shapefile || csv) ? b.encoding : "";
+    if (encoding.empty() && shapefile) {
+        // The encoding the Shapefile declares (.cpg, or the DBF's language driver byte: 0x4D is CP936).
+        if (const char* declared = source_->GetMetadataItem("SOURCE_ENCODING", "SHAPEFILE")) encoding = declared;
+    }
+    if (!encoding.empty()) {
+        decoder_ = std::make_unique<TextDecoder>(encoding);
+        if (shapefile) {
+            // Read the bytes as they are and decode them here, so that a value that does not decode is reported
+            // with its feature instead of being silently replaced by GDAL.
+            const std::string name = source_->GetName();
+            const char* rawOptions[] = {"ENCODING=", nullptr};
+            dataset_.reset(static_cast<GDALDataset*>(GDALOpenEx(
+                b.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, rawOptions, nullptr)));
+            source_ = dataset_ ? dataset_->GetLayerByName(name.c_str()) : nullptr;
+            if (!source_) throw dataError("cannot reopen `" + b.source + "` to read its text as " + encoding);
+        }
+    } else {
+        fallback_ = std::make_unique<TextDecoder>("CP936");
+    }
+    // Field names may be encoded too (名称 in GBK): decode them in place so that schemas and filters see UTF-8.
+    OGRFeatureDefn* defn = source_->GetLayerDefn();
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        OGRFieldDefn* field = defn->GetFieldDefn(i);
+        const std::string raw = field->GetNameRef();
+        std::optional<std::string> name;
+        if (decoder_) name = decoder_->decode(raw);
+        else if (!isValidUtf8(raw)) name = fallback_->decode(raw);
+        if (name && *name != raw) field->SetName(name->c_str());
+        else if (!name && (decoder_ || !isValidUtf8(raw)))
+            throw dataError("layer `" + b.name + "` in `" + b.source + "`: the name of field " + std::to_string(i + 1) +
+                            " (bytes " + hexBytes(raw) + ") is not valid " +
+                            (decoder_ ? decoder_->encoding() : std::string("UTF-8 or GBK")) +
+                            "; give the source's encoding with --encoding " + b.name + "=ENCODING");
+    }
+}
+
+std::optional<std::string> LayerLoaderImpl::decodeText(OGRFeature& f) {
+    bool gbk = false;
+    for (int i = 0; i < f.GetFieldCount(); ++i) {
+        if (f.GetFieldDefnRef(i)->GetType() != OFTString || !f.IsFieldSetAndNotNull(i)) continue;
+        const std::string raw = f.GetFieldAsString(i);
+        if (decoder_) {
+            const auto text = decoder_->decode(raw);
+            if (!text)
+                return "field `" + std::string(f.GetFieldDefnRef(i)->GetNameRef()) + "` holds bytes that are not valid " +
+                       decoder_->encoding() + " (" + hexBytes(raw) + "); fix the value, or the layer's encoding";
+            if (*text != raw) f.SetField(i, text->c_str());
+        } else if (!isValidUtf8(raw)) {
+            const auto text = fallback_->decode(raw);
+            if (!text)
+                return "field `" + std::string(f.GetFieldDefnRef(i)->GetNameRef()) +
+                       "` holds text that is neither UTF-8 nor GBK (" + hexBytes(raw) +
+                       "); give the source's encoding with --encoding " + layer_.name() + "=ENCODING";
+            f.SetField(i, text->c_str());
+            gbk = true;
+        }
+    }
+    if (gbk) ++read_as_gbk_;
+    return std::nullopt;
 }
 
 void LayerLoaderImpl::resolveFields() {
@@ -371,7 +449,10 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
     out.fid = f.GetFID();
     const FieldSpec* idSpec = schema.field(schema.id_field);
     const int idIndex = idSpec ? schema_field_index_[static_cast<std::size_t>(idSpec - schema.fields.data())] : -1;
-    current_id_ = idIndex >= 0 && f.IsFieldSetAndNotNull(idIndex) ? f.GetFieldAsString(idIndex) : "";
+    auto idValue = [&] { return idIndex >= 0 && f.IsFieldSetAndNotNull(idIndex) ? f.GetFieldAsString(idIndex) : ""; };
+    current_id_ = isValidUtf8(idValue()) ? idValue() : "";  // for the message, should the text not decode
+    if (auto problem = decodeText(f)) return skip(out.fid, *problem);
+    current_id_ = idValue();
     OGRFeature row(table_->GetLayerDefn());
     // Attributes first: the schema's allowed values and types.
     for (std::size_t i = 0; i < schema.fields.size(); ++i) {
@@ -431,6 +512,7 @@ void LayerLoaderImpl::load() {
     CPLConfigOptionSetter xlsxHeaders("OGR_XLSX_HEADERS", "FORCE", true);
     CPLConfigOptionSetter odsHeaders("OGR_ODS_HEADERS", "FORCE", true);
     openSource();
+    resolveEncoding();
     resolveFields();
     resolveCrs();
     const LayerBinding& b = layer_.binding();
@@ -445,6 +527,11 @@ void LayerLoaderImpl::load() {
     }
     source_->ResetReading();
     for (auto& f : *source_) readFeature(*f);
+    if (read_as_gbk_ > 0)
+        log::warning("layer `" + b.name + "`: " + std::to_string(read_as_gbk_) +
+                     " features had text that is not UTF-8 and were read as GBK (CP936), since `" + b.source +
+                     "` declares no encoding; add a .cpg file or `encoding = \"CP936\"` to the layer set to make "
+                     "that explicit");
 }
 
 }  // namespace

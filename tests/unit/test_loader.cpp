@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "test_support.hpp"
 #include "util/error.hpp"
 
@@ -226,4 +229,79 @@ TEST(Loader, NumericValuesInTextFieldsAreReadAsText) {
     EXPECT_EQ(layer->features()[0].id, "101");
     EXPECT_EQ(layer->features()[0].name, "12345");
     EXPECT_EQ(layer->select("code = 7 AND id = '101'", "t"), (std::vector<std::size_t>{0}));
+}
+
+namespace {
+// A Shapefile of one hydropower station whose text is GBK, as county data often comes: with a .cpg, without one,
+// or with the DBF language-driver byte 0x4D (CP936) and no .cpg.
+std::filesystem::path gbkShapefile(const std::filesystem::path& dir, const std::string& variant) {
+    GDALAllRegister();
+    const auto file = dir / (variant + ".shp");
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
+    std::unique_ptr<GDALDataset> ds(driver->Create(file.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    OGRSpatialReference srs;
+    srs.importFromEPSG(4490);
+    char** options = CSLSetNameValue(nullptr, "ENCODING", "CP936");
+    OGRLayer* layer = ds->CreateLayer(variant.c_str(), &srs, wkbPoint, options);
+    CSLDestroy(options);
+    for (const char* name : {"id", "name", "category", "status"}) {
+        OGRFieldDefn def(name, OFTString);
+        layer->CreateField(&def);
+    }
+    OGRFeature f(layer->GetLayerDefn());
+    f.SetField("id", "F1");
+    f.SetField("name", "木魁河电站");
+    f.SetField("category", "水电站");
+    f.SetField("status", "现有");
+    f.SetGeometryDirectly(new OGRPoint(108.6358759, 32.0566203));
+    layer->CreateFeature(&f);
+    ds.reset();
+    const auto dbf = dir / (variant + ".dbf");
+    if (variant != "cpg") std::filesystem::remove(dir / (variant + ".cpg"));
+    if (variant == "ldid" || variant == "broken") {
+        std::fstream io(dbf, std::ios::in | std::ios::out | std::ios::binary);
+        io.seekp(29);
+        io.put(static_cast<char>(0x4D));
+    }
+    if (variant == "broken") {
+        // Spoil the name's first byte pair: 0xFF is not a GBK lead byte.
+        std::ifstream in(dbf, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        in.close();
+        const std::string gbk = "\xc4\xbe";  // 木 in GBK
+        const auto at = bytes.find(gbk);
+        bytes[at] = static_cast<char>(0xFF);
+        bytes[at + 1] = static_cast<char>(0xFF);
+        std::ofstream(dbf, std::ios::binary) << bytes;
+    }
+    return file;
+}
+}  // namespace
+
+TEST(Loader, GbkShapefilesWithCpgWithoutCpgAndWithTheLanguageDriverByte) {
+    const auto dir = test::tempDir();
+    for (const char* variant : {"cpg", "nocpg", "ldid"}) {
+        auto layer = test::load(test::binding("facilities", "facility", gbkShapefile(dir, variant)));
+        ASSERT_EQ(layer->features().size(), 1u) << variant << ": "
+                                                << (layer->stats().skipped.empty() ? "" : layer->stats().skipped[0].reason);
+        EXPECT_EQ(layer->features()[0].name, "木魁河电站") << variant;
+        EXPECT_EQ(layer->features()[0].klass, "hydropower") << variant;
+        EXPECT_EQ(layer->select("name = '木魁河电站'", "t").size(), 1u) << variant;
+    }
+}
+
+TEST(Loader, AStatedEncodingWinsAndUndecodableTextIsReportedNotReplaced) {
+    const auto dir = test::tempDir();
+    auto binding = test::binding("facilities", "facility", gbkShapefile(dir, "nocpg"));
+    binding.encoding = "CP936";
+    EXPECT_EQ(test::load(binding)->features()[0].name, "木魁河电站");
+    binding.encoding = "NO-SUCH-ENCODING";
+    EXPECT_THROW(test::load(binding), Error);
+    auto broken = test::load(test::binding("facilities", "facility", gbkShapefile(dir, "broken")));
+    EXPECT_EQ(broken->features().size(), 0u);
+    ASSERT_EQ(broken->stats().skipped.size(), 1u);
+    EXPECT_EQ(broken->stats().skipped[0].id, "F1");
+    EXPECT_EQ(broken->stats().skipped[0].reason,
+              "field `name` holds bytes that are not valid CP936 (ff ff bf fd ba d3 b5 e7 d5 be); fix the value, or the "
+              "layer's encoding");
 }
