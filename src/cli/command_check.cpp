@@ -24,6 +24,8 @@ struct CheckOptions {
     std::vector<std::string> layer_overrides;
     std::vector<std::string> crs_overrides;
     std::vector<std::string> encoding_overrides;
+    std::string report_skipped;
+    bool strict = false;
     std::string output = "violations.gpkg";
     unsigned threads = 0;
     std::string lang = "zh";
@@ -52,6 +54,9 @@ class CheckCommand : public Command {
         app.add_option("-o,--output", o_.output,
                        "Violations file; the format follows the extension: .gpkg, .geojson, .csv, .fgb")
             ->capture_default_str();
+        app.add_option("--report-skipped", o_.report_skipped,
+                       "Write every skipped and repaired feature, with its reason, to this table (.csv, .gpkg ...)");
+        app.add_flag("--strict", o_.strict, "Treat any repaired or skipped feature as an error (exit 4)");
         app.add_option("--threads", o_.threads, "Worker threads (default: all cores); output is the same for any")
             ->check(CLI::Range(0u, 1024u));
         app.add_option("--lang", o_.lang, "Language of the summary's rule titles: zh or en")
@@ -64,6 +69,7 @@ class CheckCommand : public Command {
     int run() override {
         // Parse, then work: the output format is known before any data is read.
         output::driverFor(o_.output);
+        if (!o_.report_skipped.empty()) output::driverFor(o_.report_skipped);
         if (o_.quiet) log::setLevel(log::Level::Error);
         if (o_.verbose) log::setLevel(log::Level::Debug);
 
@@ -88,6 +94,9 @@ class CheckCommand : public Command {
         log::debug("loading " + std::to_string(names.size()) + " layers");
         const layers::LayerMap loaded = layers::loadLayers(set, names);
         if (!o_.quiet) output::printLoadDetails(std::cerr, loaded, 20);
+        for (const auto& w : layers::disjointLayers(loaded)) log::warning(w);
+        if (!o_.report_skipped.empty()) layers::writeLoadReport(o_.report_skipped, loaded);
+        if (o_.strict) layers::requireClean(loaded);
 
         rules::EngineOptions options;
         options.threads = o_.threads;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -47,6 +48,7 @@ struct LoadStats {
     std::size_t filtered = 0;  // excluded by the layer set's `where`
     std::vector<SkippedFeature> skipped;
     std::vector<RepairedFeature> repaired;
+    std::vector<std::string> warnings;  // about the layer as a whole (CRS, encoding), also logged
 };
 
 class AttributeTable;
@@ -93,4 +95,13 @@ using LayerMap = std::map<std::string, std::unique_ptr<Layer>>;
 namespace ecozone::layers {
 // Loads the named layers of a set, in order, and returns them keyed by name.
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names);
+
+// Warnings for layers whose extent does not come near the other layers' (a wrong CRS moves a whole layer away).
+std::vector<std::string> disjointLayers(const LayerMap& layers);
+
+// Every skipped and repaired feature, with its layer, source, feature id and reason, as a table (CSV, GPKG ...).
+void writeLoadReport(const std::filesystem::path& file, const LayerMap& layers);
+
+// Throws a data error naming the first few repairs and skips, for --strict.
+void requireClean(const LayerMap& layers);
 }  // namespace ecozone::layers

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "layers/layer.hpp"
+#include "output/gdal_table.hpp"
 #include "layers/text_decoder.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
@@ -128,6 +129,10 @@ class LayerLoaderImpl {
     void resolveCrs();
     void readFeature(OGRFeature& f);
     std::optional<std::string> geometryOf(OGRFeature& f, Feature& out);
+    void warn(const std::string& message) {
+        stats_.warnings.push_back(message);
+        log::warning(message);
+    }
     void skip(int64_t fid, std::string reason) { stats_.skipped.push_back({fid, current_id_, std::move(reason)}); }
     std::string current_id_;  // the id field's value of the feature being read, for messages
 
@@ -140,6 +145,9 @@ class LayerLoaderImpl {
     std::vector<int> schema_field_index_;  // per schema field: index in the source, or -1
     int x_index_ = -1, y_index_ = -1;
     std::unique_ptr<OGRCoordinateTransformation> transform_;
+    std::optional<geo::Box> area_of_use_;  // of the source CRS, in degrees
+    std::string crs_name_;
+    void checkPlausibility();
     // Text: `decoder_` when the encoding is known (stated, or declared by a .cpg / DBF language driver) and the
     // source is read raw; otherwise text that is not UTF-8 is tried as GBK, the usual encoding of Chinese data
     // that declares none, and counted.
@@ -335,6 +343,25 @@ void LayerLoaderImpl::resolveCrs() {
     OGRSpatialReference wgs84;
     wgs84.importFromEPSG(4326);
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    double west = 0, south = 0, east = 0, north = 0;
+    const char* area = nullptr;
+    if (src.GetAreaOfUse(&west, &south, &east, &north, &area) && west > -1000) {
+        area_of_use_ = geo::Box{west, south, east, north};
+    } else {
+        // CRSs read from legacy definitions (GeoJSON's crs member, a .prj) carry no area of use: find the EPSG
+        // entry they are and take its area.
+        OGRSpatialReference identified(src);
+        const char* code = identified.GetAuthorityCode(nullptr);
+        if (!code && identified.AutoIdentifyEPSG() == OGRERR_NONE) code = identified.GetAuthorityCode(nullptr);
+        OGRSpatialReference registered;
+        if (code && registered.importFromEPSG(std::atoi(code)) == OGRERR_NONE &&
+            registered.GetAreaOfUse(&west, &south, &east, &north, &area) && west > -1000)
+            area_of_use_ = geo::Box{west, south, east, north};
+    }
+    crs_name_ = src.GetName() ? src.GetName() : b.crs;
+    if (const char* code = src.GetAuthorityCode(nullptr))
+        crs_name_ += std::string(" (") + (src.GetAuthorityName(nullptr) ? src.GetAuthorityName(nullptr) : "") + ":" +
+                     code + ")";
     transform_.reset(OGRCreateCoordinateTransformation(&src, &wgs84));
     if (!transform_)
         throw dataError("layer `" + b.name + "`: PROJ cannot transform its CRS to WGS84 longitude/latitude (" +
@@ -505,6 +532,41 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
     ++stats_.used;
 }
 
+// Data in the wrong CRS or with swapped axes still transforms, to the wrong place: warn when a layer lies outside
+// its CRS's area of use, or where swapping its coordinates would put it where the CRS is meant for.
+void LayerLoaderImpl::checkPlausibility() {
+    if (!area_of_use_ || features_.empty()) return;
+    const geo::Box& a = *area_of_use_;
+    constexpr double kMargin = 1.0;  // degrees: projections are usable a little beyond their nominal area
+    auto inside = [&](double lon, double lat) {
+        return lon >= a.min_lon - kMargin && lon <= a.max_lon + kMargin && lat >= a.min_lat - kMargin &&
+               lat <= a.max_lat + kMargin;
+    };
+    std::size_t outside = 0, swappedInside = 0;
+    const Feature* example = nullptr;
+    for (const Feature& f : features_) {
+        const double lon = (f.envelope.min_lon + f.envelope.max_lon) / 2, lat = (f.envelope.min_lat + f.envelope.max_lat) / 2;
+        if (inside(lon, lat)) continue;
+        ++outside;
+        if (!example) example = &f;
+        if (inside(lat, lon)) ++swappedInside;
+    }
+    if (outside == 0) return;
+    char where[160];
+    std::snprintf(where, sizeof where, "%.2f–%.2f°E, %.2f–%.2f°N", a.min_lon, a.max_lon, a.min_lat, a.max_lat);
+    char at[96];
+    std::snprintf(at, sizeof at, "%.4f°E %.4f°N", example->parts.front().front().lon, example->parts.front().front().lat);
+    std::string msg = "layer `" + layer_.name() + "`: " + std::to_string(outside) + " of " +
+                      std::to_string(features_.size()) + " features lie outside the area of use of " + crs_name_ +
+                      " (" + where + "), e.g. feature " + example->id + " at " + at;
+    if (swappedInside * 2 > outside)
+        msg += "; with longitude and latitude swapped they would fall inside it: check the axis order of `" +
+               layer_.binding().source + "`";
+    else
+        msg += "; check that the CRS is the one the data was made in";
+    warn(msg);
+}
+
 void LayerLoaderImpl::load() {
     // Spreadsheet ledgers: the first row holds the column names even when every cell is text (GDAL's automatic
     // detection wants numbers under text headers before it believes that). The drivers read these options lazily,
@@ -527,8 +589,9 @@ void LayerLoaderImpl::load() {
     }
     source_->ResetReading();
     for (auto& f : *source_) readFeature(*f);
+    checkPlausibility();
     if (read_as_gbk_ > 0)
-        log::warning("layer `" + b.name + "`: " + std::to_string(read_as_gbk_) +
+        warn("layer `" + b.name + "`: " + std::to_string(read_as_gbk_) +
                      " features had text that is not UTF-8 and were read as GBK (CP936), since `" + b.source +
                      "` declares no encoding; add a .cpg file or `encoding = \"CP936\"` to the layer set to make "
                      "that explicit");
@@ -564,4 +627,81 @@ LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names) 
     }
     return out;
 }
+}  // namespace ecozone::layers
+
+namespace ecozone::layers {
+
+std::vector<std::string> disjointLayers(const LayerMap& layers) {
+    std::map<std::string, geo::Box> extents;
+    for (const auto& [name, layer] : layers) {
+        if (layer->features().empty()) continue;
+        geo::Box e{180, 90, -180, -90};
+        for (const Feature& f : layer->features()) {
+            e.min_lon = std::min(e.min_lon, f.envelope.min_lon);
+            e.min_lat = std::min(e.min_lat, f.envelope.min_lat);
+            e.max_lon = std::max(e.max_lon, f.envelope.max_lon);
+            e.max_lat = std::max(e.max_lat, f.envelope.max_lat);
+        }
+        extents[name] = e;
+    }
+    std::vector<std::string> out;
+    if (extents.size() < 2) return out;
+    constexpr double kNear = 1.0;  // degrees
+    for (const auto& [name, e] : extents) {
+        bool near = false;
+        for (const auto& [other, o] : extents)
+            if (other != name && e.min_lon <= o.max_lon + kNear && o.min_lon <= e.max_lon + kNear &&
+                e.min_lat <= o.max_lat + kNear && o.min_lat <= e.max_lat + kNear)
+                near = true;
+        if (near) continue;
+        char text[128];
+        std::snprintf(text, sizeof text, "%.2f–%.2f°E, %.2f–%.2f°N", e.min_lon, e.max_lon, e.min_lat, e.max_lat);
+        out.push_back("layer `" + name + "` (" + text + ") lies far from every other layer: check its CRS and axis order");
+    }
+    return out;
+}
+
+void writeLoadReport(const std::filesystem::path& file, const LayerMap& layers) {
+    using Type = output::GdalTable::Type;
+    output::GdalTable table(file, "load_report",
+                            {{"layer", Type::String},
+                             {"source", Type::String},
+                             {"fid", Type::Integer},
+                             {"id", Type::String},
+                             {"outcome", Type::String},
+                             {"reason", Type::String}},
+                            false);
+    for (const auto& [name, layer] : layers) {
+        auto row = [&](int64_t fid, const std::string& id, const char* outcome, const std::string& reason) {
+            table.set("layer", name);
+            table.set("source", layer->binding().source);
+            table.setInteger("fid", fid);
+            table.set("id", id);
+            table.set("outcome", outcome);
+            table.set("reason", reason);
+            table.writeRow();
+        };
+        for (const auto& k : layer->stats().skipped) row(k.fid, k.id, "skipped", k.reason);
+        for (const auto& r : layer->stats().repaired) row(r.fid, r.id, "repaired", r.what);
+    }
+    table.finish();
+}
+
+void requireClean(const LayerMap& layers) {
+    std::size_t skipped = 0, repaired = 0;
+    std::string first;
+    for (const auto& [name, layer] : layers) {
+        skipped += layer->stats().skipped.size();
+        repaired += layer->stats().repaired.size();
+        for (const auto& k : layer->stats().skipped)
+            if (first.empty()) first = "layer `" + name + "` feature " + std::to_string(k.fid) + " skipped: " + k.reason;
+        for (const auto& r : layer->stats().repaired)
+            if (first.empty()) first = "layer `" + name + "` feature " + std::to_string(r.fid) + " repaired: " + r.what;
+    }
+    if (skipped + repaired > 0)
+        throw dataError("--strict: " + std::to_string(skipped) + " features skipped and " + std::to_string(repaired) +
+                        " repaired while loading (first: " + first +
+                        "); fix the data, or run without --strict (--report-skipped FILE lists them all)");
+}
+
 }  // namespace ecozone::layers

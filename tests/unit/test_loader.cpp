@@ -305,3 +305,33 @@ TEST(Loader, AStatedEncodingWinsAndUndecodableTextIsReportedNotReplaced) {
               "field `name` holds bytes that are not valid CP936 (ff ff bf fd ba d3 b5 e7 d5 be); fix the value, or the "
               "layer's encoding");
 }
+
+TEST(Loader, WarnsWhenALayerLiesOutsideItsCrsOrLooksSwapped) {
+    const auto dir = test::tempDir();
+    // CGCS2000 geographic with latitude and longitude swapped, as (31.9, 108.5) typed into x and y... which is
+    // impossible (latitude 108.5), so each feature is skipped with the hint; and a Gauss-Kruger layer (CM 108E)
+    // given coordinates of the next zone east lies outside its area of use.
+    test::writeLayer(dir / "swapped.geojson", 4490, {{facility("S1"), "POINT (31.9 108.5)"}});
+    auto swapped = test::load(test::binding("facilities", "facility", dir / "swapped.geojson"));
+    ASSERT_EQ(swapped->stats().skipped.size(), 1u);
+    EXPECT_NE(swapped->stats().skipped[0].reason.find("swapped"), std::string::npos)
+        << swapped->stats().skipped[0].reason;
+    // EPSG:4545 is CM 108E; an easting of 1,200 km lands near 115°E, far east of its 106.5–109.5°E.
+    test::writeLayer(dir / "east.gpkg", 4545, {{facility("E1"), "POINT (1200000 3500000)"}});
+    auto east = test::load(test::binding("facilities", "facility", dir / "east.gpkg"));
+    ASSERT_EQ(east->features().size(), 1u);
+    ASSERT_EQ(east->stats().warnings.size(), 1u);
+    EXPECT_NE(east->stats().warnings[0].find("lie outside the area of use of CGCS2000 / 3-degree Gauss-Kruger CM 108E"),
+              std::string::npos)
+        << east->stats().warnings[0];
+    // A point in Chongqing in a CRS covering China, but written as (lat, lon) that stays within ranges.
+    test::writeLayer(dir / "swap2.geojson", 4490, {{facility("S2"), "POINT (29.8 80.1)"}});
+    auto swap2 = test::load(test::binding("facilities", "facility", dir / "swap2.geojson"));
+    ASSERT_EQ(swap2->features().size(), 1u);
+    ASSERT_EQ(swap2->stats().warnings.size(), 1u);
+    EXPECT_NE(swap2->stats().warnings[0].find("swapped they would fall inside it"), std::string::npos)
+        << swap2->stats().warnings[0];
+    // Right data: no warning.
+    test::writeLayer(dir / "ok.geojson", 4490, {{facility("O1"), "POINT (108.5 31.9)"}});
+    EXPECT_TRUE(test::load(test::binding("facilities", "facility", dir / "ok.geojson"))->stats().warnings.empty());
+}
