@@ -24,6 +24,7 @@ struct CheckOptions {
     std::vector<std::string> layer_overrides;
     std::vector<std::string> crs_overrides;
     std::vector<std::string> encoding_overrides;
+    std::vector<std::string> datum_overrides;
     std::string report_skipped;
     bool strict = false;
     std::string output = "violations.gpkg";
@@ -51,6 +52,9 @@ class CheckCommand : public Command {
         app.add_option("--encoding", o_.encoding_overrides,
                        "Text encoding of a layer's Shapefile or CSV source: NAME=CP936 (repeatable; default: the "
                        ".cpg or DBF language driver, else UTF-8, with GBK tried for text that is not UTF-8)");
+        app.add_option("--datum", o_.datum_overrides,
+                       "Convert a layer's GCJ-02 or BD-09 coordinates (picked on Chinese web maps) to WGS84: "
+                       "NAME=gcj02|bd09 (repeatable)");
         app.add_option("-o,--output", o_.output,
                        "Violations file; the format follows the extension: .gpkg, .geojson, .csv, .fgb")
             ->capture_default_str();
@@ -78,6 +82,7 @@ class CheckCommand : public Command {
         for (const auto& spec : o_.layer_overrides) layers::overrideLayer(set, spec);
         for (const auto& spec : o_.crs_overrides) layers::overrideCrs(set, spec);
         for (const auto& spec : o_.encoding_overrides) layers::overrideEncoding(set, spec);
+        for (const auto& spec : o_.datum_overrides) layers::overrideDatum(set, spec);
         const rules::Catalogue catalogue =
             rules::loadCatalogue(o_.catalogue.empty() ? defaultCatalogue() : std::filesystem::path(o_.catalogue));
         const auto names = rules::layersUsed(catalogue);

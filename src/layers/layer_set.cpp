@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "layers/layer_set.hpp"
 
+#include "geo/chinese_datums.hpp"
+
 #include "util/error.hpp"
 #include "util/toml_util.hpp"
 
@@ -50,7 +52,8 @@ LayerSet loadLayerSet(const fs::path& file) {
         const auto* t = node.as_table();
         if (!t) throw ctx.error(node, where, "expected a table");
         ctx.rejectUnknownKeys(*t, where,
-                              {"schema", "source", "layer", "where", "crs", "encoding", "x_field", "y_field"});
+                              {"schema", "source", "layer", "where", "crs", "encoding", "datum", "x_field", "y_field",
+                               "xy_field"});
         LayerBinding b;
         b.name = name;
         b.schema = ctx.requireString(*t, where, "schema");
@@ -65,6 +68,10 @@ LayerSet loadLayerSet(const fs::path& file) {
         b.where = ctx.optionalString(*t, where, "where").value_or("");
         b.crs = ctx.optionalString(*t, where, "crs").value_or("");
         b.encoding = ctx.optionalString(*t, where, "encoding").value_or("");
+        b.datum = ctx.optionalString(*t, where, "datum").value_or("");
+        if (!b.datum.empty() && !geo::parseDatum(b.datum))
+            throw ctx.error(*t->get("datum"), where + ".datum", "unknown datum `" + b.datum + "`; use gcj02, bd09 or wgs84");
+        b.xy_field = ctx.optionalString(*t, where, "xy_field").value_or("");
         b.x_field = ctx.optionalString(*t, where, "x_field").value_or("");
         b.y_field = ctx.optionalString(*t, where, "y_field").value_or("");
         b.origin = file.string() + ":" + std::to_string(node.source().begin.line);
@@ -110,7 +117,9 @@ void overrideLayer(LayerSet& set, const std::string& spec) {
     b.where.clear();
     b.crs.clear();
     b.encoding.clear();
+    b.datum.clear();
     b.x_field.clear();
+    b.xy_field.clear();
     b.y_field.clear();
     b.origin = "--layer " + spec;
 }
@@ -134,5 +143,19 @@ void overrideEncoding(LayerSet& set, const std::string& spec) {
     if (it == set.bindings.end())
         throw usageError("--encoding " + spec + ": the layer set has no layer `" + spec.substr(0, eq) + "`");
     it->second.encoding = spec.substr(eq + 1);
+}
+}  // namespace ecozone::layers
+
+namespace ecozone::layers {
+void overrideDatum(LayerSet& set, const std::string& spec) {
+    const auto eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+        throw usageError("--datum `" + spec + "`: expected NAME=gcj02|bd09|wgs84, e.g. facilities=gcj02");
+    auto it = set.bindings.find(spec.substr(0, eq));
+    if (it == set.bindings.end())
+        throw usageError("--datum " + spec + ": the layer set has no layer `" + spec.substr(0, eq) + "`");
+    if (!geo::parseDatum(spec.substr(eq + 1)))
+        throw usageError("--datum " + spec + ": unknown datum `" + spec.substr(eq + 1) + "`; use gcj02, bd09 or wgs84");
+    it->second.datum = spec.substr(eq + 1);
 }
 }  // namespace ecozone::layers

@@ -22,6 +22,8 @@ struct LayerBinding {
     std::string encoding; // text encoding of a Shapefile/CSV source (CP936, ...); empty: declared or detected
     std::string x_field;  // for tables without geometry (CSV, XLSX ledgers): the longitude / easting column
     std::string y_field;
+    std::string xy_field;  // ... or one column holding both ("108.5, 31.9", "E108°30' N31°54'")
+    std::string datum;     // "gcj02" / "bd09": coordinates picked on Chinese web maps, converted to WGS84
     std::string origin;  // where the binding was made: "file:line" or "--layer"
 };
 
@@ -42,5 +44,7 @@ void overrideLayer(LayerSet& set, const std::string& spec);
 void overrideCrs(LayerSet& set, const std::string& spec);
 // Applies `--encoding NAME=ENCODING`: the text encoding of a layer's Shapefile or CSV source.
 void overrideEncoding(LayerSet& set, const std::string& spec);
+// Applies `--datum NAME=gcj02|bd09|wgs84`: the offset datum of a layer's coordinates.
+void overrideDatum(LayerSet& set, const std::string& spec);
 
 }  // namespace ecozone::layers

@@ -12,6 +12,8 @@
 #include <optional>
 
 #include "layers/layer.hpp"
+#include "geo/chinese_datums.hpp"
+#include "layers/coordinate_text.hpp"
 #include "output/gdal_table.hpp"
 #include "layers/text_decoder.hpp"
 #include "util/error.hpp"
@@ -105,6 +107,28 @@ std::optional<double> parseNumber(const std::string& text) {
     return v;
 }
 
+// Converts GCJ-02 / BD-09 longitude/latitude to WGS84 in place, as a coordinate transformation OGR can apply.
+class DatumShift : public OGRCoordinateTransformation {
+  public:
+    explicit DatumShift(geo::Datum from) : from_(from) {}
+    OGRSpatialReference* GetSourceCS() override { return nullptr; }
+    OGRSpatialReference* GetTargetCS() override { return nullptr; }
+    int Transform(int count, double* x, double* y, double*, double*, int* success) override {
+        for (int i = 0; i < count; ++i) {
+            const geo::LonLat p = geo::toWgs84({x[i], y[i]}, from_);
+            x[i] = p.lon;
+            y[i] = p.lat;
+            if (success) success[i] = TRUE;
+        }
+        return TRUE;
+    }
+    OGRCoordinateTransformation* Clone() const override { return new DatumShift(from_); }
+    OGRCoordinateTransformation* GetInverse() const override { return nullptr; }
+
+  private:
+    geo::Datum from_;
+};
+
 int findField(OGRFeatureDefn* defn, const std::string& name) {
     return defn->GetFieldIndex(name.c_str());
 }
@@ -143,7 +167,9 @@ class LayerLoaderImpl {
     std::unique_ptr<GDALDataset, GdalDatasetCloser> dataset_;
     OGRLayer* source_ = nullptr;
     std::vector<int> schema_field_index_;  // per schema field: index in the source, or -1
-    int x_index_ = -1, y_index_ = -1;
+    int x_index_ = -1, y_index_ = -1, xy_index_ = -1;
+    bool geographic_ = true;                  // the source CRS is longitude/latitude (ledger cells may be DMS)
+    std::optional<geo::Datum> datum_;         // GCJ-02 / BD-09 coordinates to convert after reprojection
     std::unique_ptr<OGRCoordinateTransformation> transform_;
     std::optional<geo::Box> area_of_use_;  // of the source CRS, in degrees
     std::string crs_name_;
@@ -306,12 +332,18 @@ void LayerLoaderImpl::resolveFields() {
                     if (lower(defn->GetFieldDefn(i)->GetNameRef()) == g) return i;
             return -1;
         };
-        x_index_ = pick(b.x_field, {"lon", "lng", "long", "longitude", "x", "经度", "东经"});
-        y_index_ = pick(b.y_field, {"lat", "latitude", "y", "纬度", "北纬"});
-        if (x_index_ < 0 || y_index_ < 0)
+        if (b.xy_field.empty()) {
+            x_index_ = pick(b.x_field, {"lon", "lng", "long", "longitude", "x", "经度", "东经"});
+            y_index_ = pick(b.y_field, {"lat", "latitude", "y", "纬度", "北纬"});
+        }
+        if (x_index_ < 0 || y_index_ < 0) {
+            x_index_ = y_index_ = -1;
+            xy_index_ = pick(b.xy_field, {"lonlat", "lon_lat", "coordinates", "coordinate", "坐标", "经纬度", "经纬度坐标"});
+        }
+        if (x_index_ < 0 && xy_index_ < 0)
             throw dataError("layer `" + b.name + "` in `" + b.source +
                             "` has no geometry and no longitude/latitude columns; name them with x_field and "
-                            "y_field in the layer set (its columns are: " +
+                            "y_field (or xy_field for one column holding both) in the layer set (its columns are: " +
                             fieldList(defn) + ")");
     }
 }
@@ -340,6 +372,14 @@ void LayerLoaderImpl::resolveCrs() {
                         "CGCS2000, EPSG:4326 WGS84, EPSG:4545 CGCS2000 / GK CM 108E, ...)");
     }
     src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    geographic_ = src.IsGeographic();
+    if (!b.datum.empty()) {
+        datum_ = geo::parseDatum(b.datum);
+        if (!datum_) throw configError("layer `" + b.name + "`: unknown datum `" + b.datum + "`; use gcj02, bd09 or wgs84");
+        if (*datum_ != geo::Datum::Wgs84 && !geographic_)
+            warn("layer `" + b.name + "`: datum " + b.datum + " is for longitude/latitude picked on Chinese web maps, "
+                 "but the layer's CRS is projected; converting its reprojected coordinates anyway");
+    }
     OGRSpatialReference wgs84;
     wgs84.importFromEPSG(4326);
     wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -370,16 +410,24 @@ void LayerLoaderImpl::resolveCrs() {
 
 std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& out) {
     std::unique_ptr<OGRGeometry> geom;
-    if (x_index_ >= 0) {
+    if (xy_index_ >= 0) {
+        const std::string cell = f.IsFieldSetAndNotNull(xy_index_) ? f.GetFieldAsString(xy_index_) : "";
+        if (cell.find_first_not_of(" \t") == std::string::npos) return "no coordinates (empty coordinate cell)";
+        std::string why;
+        const auto lonlat = parseLonLatCell(cell, &why);
+        if (!lonlat) return "coordinates `" + cell + "` cannot be read: " + why;
+        geom = std::make_unique<OGRPoint>(lonlat->first, lonlat->second);
+    } else if (x_index_ >= 0) {
         const std::string xs = f.IsFieldSetAndNotNull(x_index_) ? f.GetFieldAsString(x_index_) : "";
         const std::string ys = f.IsFieldSetAndNotNull(y_index_) ? f.GetFieldAsString(y_index_) : "";
         if (xs.find_first_not_of(" \t") == std::string::npos || ys.find_first_not_of(" \t") == std::string::npos)
             return "no coordinates (empty longitude or latitude cell)";
-        const auto x = parseNumber(xs);
-        const auto y = parseNumber(ys);
-        if (!x || !y)
-            return std::string("coordinates `") + f.GetFieldAsString(x_index_) + "`, `" +
-                   f.GetFieldAsString(y_index_) + "` are not numbers";
+        // Degrees come as people type them (DMS, full-width digits, 东经/北纬); metres in projected CRSs are numbers.
+        std::string whyX, whyY;
+        const auto x = geographic_ ? parseCoordinate(xs, &whyX) : parseNumber(xs);
+        const auto y = geographic_ ? parseCoordinate(ys, &whyY) : parseNumber(ys);
+        if (!x) return "longitude `" + xs + "` cannot be read" + (whyX.empty() ? ": not a number" : ": " + whyX);
+        if (!y) return "latitude `" + ys + "` cannot be read" + (whyY.empty() ? ": not a number" : ": " + whyY);
         geom = std::make_unique<OGRPoint>(*x, *y);
     } else {
         OGRGeometry* g = f.GetGeometryRef();
@@ -418,6 +466,10 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
     }
     if (geom->transform(transform_.get()) != OGRERR_NONE)
         return "coordinates cannot be transformed to WGS84 (outside the CRS's area?)";
+    if (datum_ && *datum_ != geo::Datum::Wgs84) {
+        DatumShift shift(*datum_);
+        geom->transform(&shift);
+    }
     geom->getEnvelope(&env);
     if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90 || !std::isfinite(env.MinX))
         return "coordinates fall outside longitude -180..180 / latitude -90..90 after reprojection; is the CRS "
