@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "cli/paths.hpp"
+#include "cli/source_options.hpp"
 #include "layers/layer_set.hpp"
 #include "output/summary.hpp"
 #include "output/violation_table.hpp"
@@ -19,19 +19,13 @@ namespace ecozone::cli {
 namespace {
 
 struct CheckOptions {
-    std::string layer_set;
-    std::string catalogue;
-    std::vector<std::string> layer_overrides;
-    std::vector<std::string> crs_overrides;
-    std::vector<std::string> encoding_overrides;
-    std::vector<std::string> datum_overrides;
+    SourceOptions sources;
+    Verbosity verbosity;
     std::string report_skipped;
     bool strict = false;
     std::string output = "violations.gpkg";
     unsigned threads = 0;
     std::string lang = "zh";
-    bool quiet = false;
-    bool verbose = false;
 };
 
 class CheckCommand : public Command {
@@ -42,19 +36,7 @@ class CheckCommand : public Command {
             "With no --layers/--rules, checks the bundled Chongqing sample against the default catalogue.\n"
             "Exit codes: 0 no violation, 1 violations found, 2 usage, 3 configuration (layer set, schema,\n"
             "catalogue), 4 data (a source cannot be opened or read, no CRS), 5 output cannot be written.");
-        app.add_option("--layers", o_.layer_set, "Layer set file (TOML) binding layer names to sources")
-            ->check(CLI::ExistingFile);
-        app.add_option("--rules", o_.catalogue, "Rule catalogue file (TOML)")->check(CLI::ExistingFile);
-        app.add_option("--layer", o_.layer_overrides,
-                       "Bind a layer of the set to another source: NAME=SOURCE[:LAYER] (repeatable)");
-        app.add_option("--crs", o_.crs_overrides,
-                       "The CRS of a layer whose source carries none: NAME=EPSG:NNNN (repeatable)");
-        app.add_option("--encoding", o_.encoding_overrides,
-                       "Text encoding of a layer's Shapefile or CSV source: NAME=CP936 (repeatable; default: the "
-                       ".cpg or DBF language driver, else UTF-8, with GBK tried for text that is not UTF-8)");
-        app.add_option("--datum", o_.datum_overrides,
-                       "Convert a layer's GCJ-02 or BD-09 coordinates (picked on Chinese web maps) to WGS84: "
-                       "NAME=gcj02|bd09 (repeatable)");
+        o_.sources.add(app);
         app.add_option("-o,--output", o_.output,
                        "Violations file; the format follows the extension: .gpkg, .geojson, .csv, .fgb")
             ->capture_default_str();
@@ -66,46 +48,30 @@ class CheckCommand : public Command {
         app.add_option("--lang", o_.lang, "Language of the summary's rule titles: zh or en")
             ->check(CLI::IsMember({"zh", "en"}))
             ->capture_default_str();
-        app.add_flag("-q,--quiet", o_.quiet, "Only errors on stderr");
-        app.add_flag("-v,--verbose", o_.verbose, "Timed progress lines on stderr");
+        o_.verbosity.add(app);
     }
 
     int run() override {
         // Parse, then work: the output format is known before any data is read.
         output::driverFor(o_.output);
         if (!o_.report_skipped.empty()) output::driverFor(o_.report_skipped);
-        if (o_.quiet) log::setLevel(log::Level::Error);
-        if (o_.verbose) log::setLevel(log::Level::Debug);
-
-        layers::LayerSet set =
-            layers::loadLayerSet(o_.layer_set.empty() ? defaultLayerSet() : std::filesystem::path(o_.layer_set));
-        for (const auto& spec : o_.layer_overrides) layers::overrideLayer(set, spec);
-        for (const auto& spec : o_.crs_overrides) layers::overrideCrs(set, spec);
-        for (const auto& spec : o_.encoding_overrides) layers::overrideEncoding(set, spec);
-        for (const auto& spec : o_.datum_overrides) layers::overrideDatum(set, spec);
-        const rules::Catalogue catalogue =
-            rules::loadCatalogue(o_.catalogue.empty() ? defaultCatalogue() : std::filesystem::path(o_.catalogue));
+        o_.verbosity.apply();
+        const layers::LayerSet set = o_.sources.loadLayerSet();
+        const rules::Catalogue catalogue = o_.sources.loadCatalogue();
         const auto names = rules::layersUsed(catalogue);
         rules::checkLayerReferences(catalogue, set);
 
-        // Writing the output deletes what was there: never an input.
-        for (const auto& name : names) {
-            std::error_code ec;
-            const auto& source = set.binding(name).source;
-            if (std::filesystem::exists(source) && std::filesystem::equivalent(source, o_.output, ec))
-                throw usageError("the output `" + o_.output + "` is the source of layer `" + name +
-                                 "`; writing it would destroy the input: choose another -o");
-        }
+        refuseOutputOverInput(o_.output, set, names);
         log::debug("loading " + std::to_string(names.size()) + " layers");
         const layers::LayerMap loaded = layers::loadLayers(set, names);
-        if (!o_.quiet) output::printLoadDetails(std::cerr, loaded, 20);
+        if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, loaded, 20);
         for (const auto& w : layers::disjointLayers(loaded)) log::warning(w);
         if (!o_.report_skipped.empty()) layers::writeLoadReport(o_.report_skipped, loaded);
         if (o_.strict) layers::requireClean(loaded);
 
         rules::EngineOptions options;
         options.threads = o_.threads;
-        const bool tty = isatty(STDERR_FILENO) && !o_.quiet;
+        const bool tty = isatty(STDERR_FILENO) && !o_.verbosity.quiet;
         if (tty) {
             // Only a run that lasts shows progress: nothing for the first second.
             options.progress = [start = log::elapsed(), shown = false](const rules::Rule& rule, std::size_t done,

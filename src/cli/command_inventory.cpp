@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
-#include "cli/paths.hpp"
+#include "cli/source_options.hpp"
 #include "layers/layer_set.hpp"
 #include "output/inventory_report.hpp"
 #include "output/summary.hpp"
@@ -20,16 +20,12 @@ namespace ecozone::cli {
 namespace {
 
 struct InventoryOptions {
-    std::string layer_set;
-    std::string catalogue;
-    std::vector<std::string> layer_overrides;
-    std::vector<std::string> crs_overrides;
+    SourceOptions sources;
+    Verbosity verbosity;
     rules::InventoryRequest request;
     std::string output;  // empty: the terminal view only
     unsigned threads = 0;
     std::string lang = "zh";
-    bool quiet = false;
-    bool verbose = false;
 };
 
 class InventoryCommand : public Command {
@@ -44,14 +40,7 @@ class InventoryCommand : public Command {
             "Exit codes: 0 success (also when facilities are found), 2 usage, 3 configuration (layer set, "
             "schema,\n"
             "catalogue), 4 data (a source cannot be opened or read, no CRS), 5 output cannot be written.");
-        app.add_option("--layers", o_.layer_set, "Layer set file (TOML) binding layer names to sources")
-            ->check(CLI::ExistingFile);
-        app.add_option("--rules", o_.catalogue, "Rule catalogue file (TOML): where the actions come from")
-            ->check(CLI::ExistingFile);
-        app.add_option("--layer", o_.layer_overrides,
-                       "Bind a layer of the set to another source: NAME=SOURCE[:LAYER] (repeatable)");
-        app.add_option("--crs", o_.crs_overrides,
-                       "The CRS of a layer whose source carries none: NAME=EPSG:NNNN (repeatable)");
+        o_.sources.add(app);
         app.add_option("--area-layer", o_.request.area_layer,
                        "The polygon layer whose areas are listed, e.g. reserves, redlines, water_sources")
             ->required();
@@ -75,25 +64,19 @@ class InventoryCommand : public Command {
         app.add_option("--lang", o_.lang, "Language of the terminal view and the Markdown/HTML reports: zh or en")
             ->check(CLI::IsMember({"zh", "en"}))
             ->capture_default_str();
-        app.add_flag("-q,--quiet", o_.quiet, "Only errors on stderr");
-        app.add_flag("-v,--verbose", o_.verbose, "Timed progress lines on stderr");
+        o_.verbosity.add(app);
     }
 
     int run() override {
         // Parse, then work: the output format and every filter value are checked before any data is read.
         if (!o_.output.empty()) output::inventoryFormatFor(o_.output);
-        if (o_.quiet) log::setLevel(log::Level::Error);
-        if (o_.verbose) log::setLevel(log::Level::Debug);
+        o_.verbosity.apply();
         const output::Language lang = o_.lang == "en" ? output::Language::En : output::Language::Zh;
 
-        layers::LayerSet set =
-            layers::loadLayerSet(o_.layer_set.empty() ? defaultLayerSet() : std::filesystem::path(o_.layer_set));
-        for (const auto& spec : o_.layer_overrides) layers::overrideLayer(set, spec);
-        for (const auto& spec : o_.crs_overrides) layers::overrideCrs(set, spec);
+        const layers::LayerSet set = o_.sources.loadLayerSet();
         rules::InventoryRequest request = o_.request;
         rules::normaliseInventoryRequest(request, set);
-        const rules::Catalogue catalogue =
-            rules::loadCatalogue(o_.catalogue.empty() ? defaultCatalogue() : std::filesystem::path(o_.catalogue));
+        const rules::Catalogue catalogue = o_.sources.loadCatalogue();
         // Only the rules that can name an action here must find their layers in the set.
         rules::Catalogue applicable;
         applicable.file = catalogue.file;
@@ -102,23 +85,14 @@ class InventoryCommand : public Command {
         rules::checkLayerReferences(applicable, set);
         const auto names = rules::inventoryLayers(catalogue, request);
 
-        // Writing the output deletes what was there: never an input.
-        if (!o_.output.empty()) {
-            for (const auto& name : names) {
-                std::error_code ec;
-                const auto& source = set.binding(name).source;
-                if (std::filesystem::exists(source) && std::filesystem::equivalent(source, o_.output, ec))
-                    throw usageError("the output `" + o_.output + "` is the source of layer `" + name +
-                                     "`; writing it would destroy the input: choose another -o");
-            }
-        }
+        if (!o_.output.empty()) refuseOutputOverInput(o_.output, set, names);
         log::debug("loading " + std::to_string(names.size()) + " layers");
         const layers::LayerMap loaded = layers::loadLayers(set, names);
-        if (!o_.quiet) output::printLoadDetails(std::cerr, loaded, 20);
+        if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, loaded, 20);
 
         rules::EngineOptions options;
         options.threads = o_.threads;
-        if (isatty(STDERR_FILENO) && !o_.quiet) {
+        if (isatty(STDERR_FILENO) && !o_.verbosity.quiet) {
             // Only a run that lasts shows progress: nothing for the first second.
             options.progress = [start = log::elapsed(), shown = false](const rules::Rule& rule, std::size_t done,
                                                                        std::size_t total) mutable {

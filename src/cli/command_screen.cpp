@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "cli/command.hpp"
-#include "cli/paths.hpp"
+#include "cli/source_options.hpp"
 #include "layers/layer_set.hpp"
 #include "output/gdal_table.hpp"
 #include "output/screening_report.hpp"
@@ -27,15 +27,14 @@ namespace ecozone::cli {
 namespace {
 
 struct ScreenOptions {
-    std::string layer_set, catalogue;
-    std::vector<std::string> layer_overrides, layer_crs;
+    SourceOptions sources;
+    Verbosity verbosity;
     std::string at, wkt, input;
     std::string crs;
     std::string category, status = "planned", name, id = "proposal";
     std::string output;
     std::string lang = "zh";
     unsigned threads = 0;
-    bool quiet = false, verbose = false;
 };
 
 // The schema every proposal follows: the one of the catalogue's subject layers (facilities).
@@ -73,11 +72,7 @@ class ScreenCommand : public Command {
         app.add_option("--status", o_.status, "Project status (default planned)")->capture_default_str();
         app.add_option("--name", o_.name, "Project name for the report");
         app.add_option("--id", o_.id, "Project id for the report")->capture_default_str();
-        app.add_option("--layers", o_.layer_set, "Layer set file (TOML)")->check(CLI::ExistingFile);
-        app.add_option("--rules", o_.catalogue, "Rule catalogue file (TOML)")->check(CLI::ExistingFile);
-        app.add_option("--layer", o_.layer_overrides,
-                       "Bind a layer of the set to another source: NAME=SOURCE[:LAYER]");
-        app.add_option("--layer-crs", o_.layer_crs, "The CRS of a layer whose source has none: NAME=EPSG:NNNN");
+        o_.sources.add(app, "--layer-crs");
         app.add_option(
             "-o,--output", o_.output,
             "Report (.md, .html, .json) or table (.csv, .gpkg, .geojson, .fgb: one row per proposal and rule)");
@@ -86,8 +81,7 @@ class ScreenCommand : public Command {
             ->capture_default_str();
         app.add_option("--threads", o_.threads, "Worker threads for --input (default: all cores)")
             ->check(CLI::Range(0u, 1024u));
-        app.add_flag("-q,--quiet", o_.quiet, "Only errors on stderr");
-        app.add_flag("-v,--verbose", o_.verbose, "Timed progress lines on stderr");
+        o_.verbosity.add(app);
     }
 
     int run() override {
@@ -95,16 +89,11 @@ class ScreenCommand : public Command {
         if (o_.at.empty() && o_.wkt.empty() && o_.input.empty())
             throw usageError("screen needs a site: --at LON,LAT, --wkt WKT or --input FILE");
         if (!o_.output.empty() && !output::isReportFile(o_.output)) output::GdalTable::driverFor(o_.output);
-        if (o_.quiet) log::setLevel(log::Level::Error);
-        if (o_.verbose) log::setLevel(log::Level::Debug);
+        o_.verbosity.apply();
         const output::Language lang = o_.lang == "en" ? output::Language::En : output::Language::Zh;
 
-        layers::LayerSet set =
-            layers::loadLayerSet(o_.layer_set.empty() ? defaultLayerSet() : std::filesystem::path(o_.layer_set));
-        for (const auto& spec : o_.layer_overrides) layers::overrideLayer(set, spec);
-        for (const auto& spec : o_.layer_crs) layers::overrideCrs(set, spec);
-        const rules::Catalogue catalogue =
-            rules::loadCatalogue(o_.catalogue.empty() ? defaultCatalogue() : std::filesystem::path(o_.catalogue));
+        const layers::LayerSet set = o_.sources.loadLayerSet();
+        const rules::Catalogue catalogue = o_.sources.loadCatalogue();
         rules::checkLayerReferences(catalogue, set);
         if (!set.schemas.count(kProposalSchema))
             throw configError("the layer set's schemas have no `facility` schema, which proposals follow");
@@ -138,7 +127,7 @@ class ScreenCommand : public Command {
 
         rules::Screener screener(catalogue, loaded, *proposals, subjects);
         std::function<void(std::size_t, std::size_t)> progress;
-        if (!o_.input.empty() && isatty(STDERR_FILENO) && !o_.quiet)
+        if (!o_.input.empty() && isatty(STDERR_FILENO) && !o_.verbosity.quiet)
             progress = [start = log::elapsed(), shown = false](std::size_t done, std::size_t total) mutable {
                 if (!shown && log::elapsed() - start < 1.0) return;
                 if (done == total) {
@@ -307,7 +296,7 @@ class ScreenCommand : public Command {
         } else {
             output::writeScreeningTable(out, ctx, results);
         }
-        if (!o_.quiet)
+        if (!o_.verbosity.quiet)
             std::cout << (ctx.lang == output::Language::Zh ? "\n报告已写入 " : "\nreport written to ") << o_.output
                       << "\n";
     }
