@@ -140,6 +140,43 @@ std::string fieldList(OGRFeatureDefn* defn) {
     return out.empty() ? "(none)" : out;
 }
 
+// A Shapefile is several files, and GDAL opens a .shp without its .dbf (reading no attributes at all), so the
+// parts are checked before GDAL sees the source.
+void requireShapefileParts(const LayerBinding& b) {
+    const std::filesystem::path shp(b.source);
+    std::error_code ec;
+    if (lower(shp.extension().string()) != ".shp" || !std::filesystem::is_regular_file(shp, ec)) return;
+    const std::string stem = shp.stem().string();
+    auto part = [&](std::string ext) {  // GDAL looks for the lower-case and the upper-case extension
+        if (std::filesystem::exists(shp.parent_path() / (stem + ext), ec)) return true;
+        for (char& c : ext) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return std::filesystem::exists(shp.parent_path() / (stem + ext), ec);
+    };
+    const std::string where = "layer `" + b.name + "` (bound at " + b.origin + "): the Shapefile `" + b.source + "`";
+    if (!part(".shx") && !CPLTestBool(CPLGetConfigOption("SHAPE_RESTORE_SHX", "NO")))
+        throw dataError(where + " has no index file `" + stem + ".shx`; a Shapefile is the .shp, .shx and .dbf " +
+                        "together: copy the missing file next to it (if it is lost, running with the environment " +
+                        "variable SHAPE_RESTORE_SHX=YES lets GDAL rebuild it)");
+    if (!part(".dbf"))
+        throw dataError(where + " has no attribute file `" + stem + ".dbf`, so its features have no attributes; " +
+                        "a Shapefile is the .shp, .shx and .dbf together: copy the missing file next to it");
+}
+
+// Why GDAL cannot open a source that exists, in the user's terms.
+std::string whyUnopenable(const std::string& source, const std::string& detail) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(source, ec))
+        return "it is a folder in which GDAL finds no dataset; give the data file itself";
+    if (std::filesystem::is_regular_file(source, ec) && std::filesystem::file_size(source, ec) == 0)
+        return "the file is empty (0 bytes); it was not saved or copied completely";
+    if (std::filesystem::is_regular_file(source, ec))
+        return (detail.empty() ? "" : detail + "; ") +
+               "the file is truncated or damaged, or not in a format GDAL reads (`ogrinfo " + source +
+               "` shows what GDAL makes of it)";
+    return (detail.empty() ? "" : detail + "; ") +
+           "check the path, or that GDAL can read the format (`ogrinfo` lists what it can)";
+}
+
 class LayerLoaderImpl {
   public:
     LayerLoaderImpl(Layer& layer, std::vector<Feature>& features, LoadStats& stats, OGRLayer* table)
@@ -159,6 +196,7 @@ class LayerLoaderImpl {
     }
     void skip(int64_t fid, std::string reason) { stats_.skipped.push_back({fid, current_id_, std::move(reason)}); }
     std::string current_id_;  // the id field's value of the feature being read, for messages
+    std::string read_error_;  // what GDAL reported while reading the current feature ("" when nothing)
 
     Layer& layer_;
     std::vector<Feature>& features_;
@@ -194,15 +232,13 @@ void LayerLoaderImpl::openSource() {
         throw dataError(
             "layer `" + b.name + "` (bound at " + b.origin + "): the source `" + b.source +
             "` does not exist; check the path (relative paths in a layer set are relative to its folder)");
+    requireShapefileParts(b);
     CPLErrorReset();
     dataset_.reset(static_cast<GDALDataset*>(
         GDALOpenEx(b.source.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
-    if (!dataset_) {
-        const std::string detail = CPLGetLastErrorMsg();
-        throw dataError("cannot open `" + b.source + "` for layer `" + b.name + "` (bound at " + b.origin + ")" +
-                        (detail.empty() ? "" : ": " + detail) +
-                        "; check the path, or that GDAL can read the format (`ogrinfo` lists what it can)");
-    }
+    if (!dataset_)
+        throw dataError("cannot open `" + b.source + "` for layer `" + b.name + "` (bound at " + b.origin +
+                        "): " + whyUnopenable(b.source, CPLGetLastErrorMsg()));
     if (!b.layer.empty()) {
         source_ = dataset_->GetLayerByName(b.layer.c_str());
         if (!source_) {
@@ -294,7 +330,9 @@ void LayerLoaderImpl::resolveFields() {
     OGRFeatureDefn* defn = source_->GetLayerDefn();
     for (const FieldSpec& spec : schema.fields) {
         const int idx = findField(defn, spec.name);
-        if (idx < 0 && spec.required) {
+        // A source with no features may declare no fields at all (an empty GeoJSON FeatureCollection): nothing
+        // to check, and load() warns that the layer is empty.
+        if (idx < 0 && spec.required && source_->GetFeatureCount(TRUE) != 0) {
             std::string msg = "layer `" + layer_.name() + "` in `" + layer_.binding().source + "` has no field `" +
                               spec.name + "`, which schema `" + schema.name + "` requires (" +
                               fieldTypeName(spec.type);
@@ -316,6 +354,16 @@ void LayerLoaderImpl::resolveFields() {
             copy.SetWidth(0);
         }
         table_->CreateField(&copy);
+    }
+    // A required field can only be missing from a source with no features; the table still gets it, so that rule
+    // filters on it parse (and select nothing).
+    for (std::size_t i = 0; i < schema.fields.size(); ++i) {
+        const FieldSpec& spec = schema.fields[i];
+        if (schema_field_index_[i] >= 0 || !spec.required) continue;
+        OGRFieldDefn field(spec.name.c_str(), spec.type == FieldType::Integer ? OFTInteger64
+                                              : spec.type == FieldType::Real  ? OFTReal
+                                                                              : OFTString);
+        table_->CreateField(&field);
     }
     if (source_->GetLayerDefn()->GetGeomFieldCount() == 0) {
         const LayerBinding& b = layer_.binding();
@@ -431,7 +479,9 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
         geom = std::make_unique<OGRPoint>(*x, *y);
     } else {
         OGRGeometry* g = f.GetGeometryRef();
-        if (!g || g->IsEmpty()) return "empty geometry";
+        if (!g || g->IsEmpty())
+            return read_error_.empty() ? "empty geometry"
+                                       : "no geometry: GDAL could not read it (" + read_error_ + "); the file is damaged";
         geom.reset(g->clone());
     }
     std::vector<std::string> repairs;
@@ -440,14 +490,23 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
         repairs.push_back("curves approximated by lines");
     }
     if (geom->Is3D() || geom->IsMeasured()) {
+        repairs.push_back(geom->Is3D() && geom->IsMeasured() ? "Z and M coordinates dropped"
+                          : geom->Is3D()                     ? "Z coordinates dropped"
+                                                             : "M coordinates dropped");
         geom->flattenTo2D();
         geom->setMeasured(FALSE);
     }
+    // Every vertex, not the envelope: an envelope passes over NaN (every comparison with it is false).
+    struct FiniteCheck : OGRDefaultConstGeometryVisitor {
+        using OGRDefaultConstGeometryVisitor::visit;
+        bool finite = true;
+        void visit(const OGRPoint* p) override {
+            if (!std::isfinite(p->getX()) || !std::isfinite(p->getY())) finite = false;
+        }
+    } finiteCheck;
+    geom->accept(&finiteCheck);
+    if (!finiteCheck.finite) return "non-finite (NaN or infinite) coordinates";
     OGREnvelope env;
-    geom->getEnvelope(&env);
-    if (!std::isfinite(env.MinX) || !std::isfinite(env.MaxX) || !std::isfinite(env.MinY) ||
-        !std::isfinite(env.MaxY))
-        return "non-finite (NaN or infinite) coordinates";
     // Unclosed rings: GEOS refuses them, so close them here and say so.
     if (const auto flat = wkbFlatten(geom->getGeometryType()); flat == wkbPolygon || flat == wkbMultiPolygon) {
         bool open = false;
@@ -640,8 +699,30 @@ void LayerLoaderImpl::load() {
         if (total >= 0 && kept >= 0) stats_.filtered = static_cast<std::size_t>(total - kept);
     }
     source_->ResetReading();
-    for (auto& f : *source_) readFeature(*f);
+    // GDAL ends a layer early, with an error, when the file is cut short (a truncated .dbf), and reads a geometry it
+    // cannot decode as none: tell both from a clean end and a genuinely empty geometry.
+    for (;;) {
+        CPLErrorReset();
+        OGRFeatureUniquePtr f(source_->GetNextFeature());
+        read_error_ = CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : "";
+        while (!read_error_.empty() && std::isspace(static_cast<unsigned char>(read_error_.back())))
+            read_error_.pop_back();
+        if (!f) {
+            if (!read_error_.empty()) {
+                const GIntBig total = source_->GetFeatureCount(FALSE);
+                throw dataError("layer `" + b.name + "`: reading `" + b.source + "` stopped after " +
+                                std::to_string(stats_.read) + (total >= 0 ? " of " + std::to_string(total) : "") +
+                                " features (" + read_error_ + "); the file is truncated or damaged: restore it " +
+                                "from the original");
+            }
+            break;
+        }
+        readFeature(*f);
+    }
     checkPlausibility();
+    if (stats_.read == 0 && stats_.filtered == 0)
+        warn("layer `" + b.name + "`: `" + b.source + "` holds no features, so no rule finds anything in it; check " +
+             "that it is the file meant");
     if (read_as_gbk_ > 0)
         warn("layer `" + b.name + "`: " + std::to_string(read_as_gbk_) +
                      " features had text that is not UTF-8 and were read as GBK (CP936), since `" + b.source +
@@ -724,7 +805,9 @@ void writeLoadReport(const std::filesystem::path& file, const LayerMap& layers) 
                              {"reason", Type::String}},
                             false);
     for (const auto& [name, layer] : layers) {
-        auto row = [&](int64_t fid, const std::string& id, const char* outcome, const std::string& reason) {
+        // Init-captures: clang 14 (the fuzz build) cannot capture structured bindings implicitly.
+        auto row = [&, &name = name, &layer = layer](int64_t fid, const std::string& id, const char* outcome,
+                                                     const std::string& reason) {
             table.set("layer", name);
             table.set("source", layer->binding().source);
             table.setInteger("fid", fid);

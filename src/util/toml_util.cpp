@@ -8,6 +8,9 @@
 namespace ecozone {
 
 toml::table TomlContext::parse() const {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file_, ec))
+        throw configError("`" + file_.string() + "` is a folder, not a TOML file; give the file itself");
     std::ifstream in(file_, std::ios::binary);
     if (!in) throw configError("cannot open `" + file_.string() + "`: check the path");
     std::stringstream buffer;
@@ -18,6 +21,10 @@ toml::table TomlContext::parse() const {
         std::ostringstream m;
         m << file_.string() << ":" << e.source().begin.line << ":" << e.source().begin.column
           << ": not valid TOML: " << e.description();
+        // toml++ says no more than "invalid utf-8 sequence"; the usual causes are a file saved as GBK or UTF-16, or
+        // one that is not text at all.
+        if (e.description().find("utf-8") != std::string_view::npos)
+            m << "; the file must be UTF-8 text: save it as UTF-8 (it may be GBK or UTF-16, or not a text file)";
         throw configError(m.str());
     }
 }
