@@ -83,7 +83,7 @@ Rule parseRule(const TomlContext& ctx, const toml::table& t, std::size_t index) 
     for (const auto& [k, v] : t) {
         const auto& params = ruleParameters();
         auto spec =
-            std::find_if(params.begin(), params.end(), [&](const ParamSpec& p) { return k.str() == p.key; });
+            std::find_if(params.begin(), params.end(), [&k = k](const ParamSpec& p) { return k.str() == p.key; });
         if (spec == params.end()) {
             std::string keys;
             for (const auto& p : params) keys += (keys.empty() ? "" : ", ") + std::string(p.key);
