@@ -28,6 +28,7 @@ std::unique_ptr<Command> makeCheckCommand();
 std::unique_ptr<Command> makeRulesCommand();
 std::unique_ptr<Command> makeInventoryCommand();
 std::unique_ptr<Command> makeScreenCommand();
+std::unique_ptr<Command> makeMapCommand();
 
 // The explicit table of subcommands.
 const std::vector<CommandEntry>& commands();

@@ -16,6 +16,7 @@ const std::vector<CommandEntry>& commands() {
         {"inventory", "List the facilities inside protected areas as a rectification ledger", makeInventoryCommand},
         {"screen", "Screen a proposed project: may it go here, under which rule, how far, on what basis?",
          makeScreenCommand},
+        {"map", "Draw the violations on a map: interactive offline HTML, or PNG, SVG, PDF", makeMapCommand},
     };
     return table;
 }

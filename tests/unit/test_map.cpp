@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+// Maps: the shoreline bands are true geodesic buffers, and the sample's maps (PNG, SVG, PDF, HTML) are written
+// whole, the expected size, not blank, with one symbol per violation.
+#include <cairo.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "output/map_html.hpp"
+#include "output/map_scene.hpp"
+#include "output/map_static.hpp"
+#include "output/map_style.hpp"
+#include "rules/engine.hpp"
+#include "test_support.hpp"
+#include "util/error.hpp"
+
+using namespace ecozone;
+using geo::LonLat;
+
+namespace {
+
+struct SampleRun {
+    layers::LayerSet set;
+    rules::Catalogue catalogue;
+    layers::LayerMap layers;
+    std::vector<rules::RuleOutcome> outcomes;
+    output::MapScene scene;
+    SampleRun()
+        : set(layers::loadLayerSet(test::repoRoot() / "layers" / "sample.toml")),
+          catalogue(rules::loadCatalogue(test::repoRoot() / "queries" / "chongqing.toml")),
+          layers(layers::loadLayers(set, rules::layersUsed(catalogue))),
+          outcomes(rules::runCatalogue(catalogue, layers, {})),
+          scene(output::buildMapScene(catalogue, layers, outcomes, {})) {}
+};
+
+const SampleRun& sample() {
+    static const SampleRun s;
+    return s;
+}
+
+std::string readAll(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Filled circles with a white outline in a colour: Cairo writes each as one path whose style starts
+// `fill:rgb(...);fill-opacity:1;` and strokes white (footprints are filled translucent, and stroke in colour).
+std::size_t symbolsIn(const std::string& svg, const std::string& fill) {
+    std::size_t n = 0;
+    const std::string start = fill + ";fill-opacity:1;";
+    for (auto at = svg.find(start); at != std::string::npos; at = svg.find(start, at + start.size())) {
+        const auto end = svg.find('"', at);
+        if (svg.substr(at, end - at).find("stroke:rgb(100%,100%,100%)") != std::string::npos) ++n;
+    }
+    return n;
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+    return n;
+}
+
+// Cairo's SVG writes colours as percentages: rgb(83.529412%,0%,0%).
+std::string svgColour(const output::Rgba& c) {
+    char buf[96];
+    auto f = [](double v) {
+        const double p = std::round(v * 255) / 255 * 100;
+        char b[32];
+        if (p == 0 || p == 100)
+            std::snprintf(b, sizeof b, "%.0f%%", p);
+        else
+            std::snprintf(b, sizeof b, "%.6f%%", p);
+        return std::string(b);
+    };
+    std::snprintf(buf, sizeof buf, "fill:rgb(%s,%s,%s)", f(c.r).c_str(), f(c.g).c_str(), f(c.b).c_str());
+    return buf;
+}
+
+double minDistanceToLine(const geo::Geodesic& g, LonLat p, const std::vector<LonLat>& line) {
+    double best = 1e300;
+    for (std::size_t i = 0; i + 1 < line.size(); ++i)
+        best = std::min(best, g.pointToSegment(p, {line[i], line[i + 1]}).distance_m);
+    return best;
+}
+
+}  // namespace
+
+TEST(LocalProjection, RoundTripsAndKeepsDistancesFromTheCentre) {
+    const output::LocalProjection p({107.5, 29.8});
+    const geo::Geodesic g;
+    for (const LonLat q : {LonLat{107.6, 29.9}, LonLat{106.9, 29.1}, LonLat{108.3, 30.5}}) {
+        const auto [x, y] = p.forward(q);
+        EXPECT_NEAR(std::hypot(x, y), g.distance({107.5, 29.8}, q), 1e-6);
+        const LonLat back = p.inverse(x, y);
+        EXPECT_NEAR(back.lon, q.lon, 1e-9);
+        EXPECT_NEAR(back.lat, q.lat, 1e-9);
+    }
+}
+
+// Every vertex of a band's outline lies the band's distance from the shoreline, to within the documented
+// tolerance, for a long line crossing several pieces.
+TEST(ShorelineBand, OutlineIsTheDistanceFromTheShoreline) {
+    const geo::Geodesic g;
+    std::vector<LonLat> line;
+    for (int i = 0; i <= 60; ++i) line.push_back({106.0 + i * 0.02, 29.5 + 0.1 * std::sin(i / 6.0)});
+    for (double distance : {1000.0, 3000.0, 10000.0}) {
+        const double half = 400;
+        const double tolerance = std::max(5.0, distance * 0.001);
+        const auto band = output::bufferShoreline({line}, {half}, {}, distance, 5.0);
+        ASSERT_EQ(band.size(), 1u) << distance;
+        std::size_t checked = 0;
+        for (const auto& ring : band.front()) {
+            for (const auto& v : ring) {
+                const double d = minDistanceToLine(g, v, line) - half;
+                EXPECT_NEAR(d, distance, tolerance + 5.0) << distance << " at " << v.lon << "," << v.lat;
+                ++checked;
+            }
+        }
+        EXPECT_GT(checked, 100u);
+    }
+}
+
+TEST(ShorelineBand, PolygonBanksAreBufferedFromTheirBoundary) {
+    const output::Polygon bank = {{{107.0, 29.0}, {107.05, 29.0}, {107.05, 29.01}, {107.0, 29.01}, {107.0, 29.0}}};
+    const auto band = output::bufferShoreline({}, {}, {bank}, 1000, 2);
+    ASSERT_EQ(band.size(), 1u);
+    ASSERT_EQ(band.front().size(), 1u) << "the bank itself is inside its band: no hole";
+    const geo::Geodesic g;
+    for (const auto& v : band.front().front()) {
+        double d = 1e300;
+        for (std::size_t i = 0; i + 1 < bank.front().size(); ++i)
+            d = std::min(d, g.pointToSegment(v, {bank.front()[i], bank.front()[i + 1]}).distance_m);
+        EXPECT_NEAR(d, 1000, 5);
+    }
+}
+
+TEST(MapScene, SampleHasEveryViolationAndTheBandsOfTheDistanceRules) {
+    const auto& s = sample().scene;
+    EXPECT_EQ(s.violations.size(), 52u);
+    std::set<double> distances;
+    for (const auto& b : s.bands) distances.insert(b.distance_m);
+    EXPECT_EQ(distances, (std::set<double>{50, 100, 1000, 3000, 5000, 10000}));
+    std::size_t connectors = 0;
+    for (const auto& v : s.violations)
+        if (v.predicate == rules::Predicate::WithinDistance) {
+            ASSERT_TRUE(v.connector) << v.rule_id;
+            ++connectors;
+            // The connector runs from the facility to the shoreline: its length is the reported distance.
+            EXPECT_NEAR(geo::Geodesic().distance(v.connector->first, v.connector->second), v.distance_m,
+                        0.5 + v.distance_m * 1e-4)
+                << v.rule_id << " " << s.facilities[v.facility].name;
+        }
+    EXPECT_GT(connectors, 10u);
+    bool core = false;
+    for (const auto& layer : s.areas)
+        if (layer.kind == output::AreaKind::ReserveZone)
+            for (const auto& a : layer.areas) core = core || a.klass == "core";
+    EXPECT_TRUE(core);
+}
+
+TEST(StaticMap, PngIsTheRequestedSizeAndNotBlank) {
+    const auto file = test::tempDir() / "sample.png";
+    output::StaticMapOptions options;
+    options.format = output::StaticFormat::Png;
+    options.width_px = 1200;
+    options.height_px = 900;
+    options.date = "2024-01-01";
+    const auto stats = output::writeStaticMap(file, sample().scene, options);
+    EXPECT_EQ(stats.violation_symbols, 52u);
+    EXPECT_GT(stats.labels, 10u);
+    const std::string bytes = readAll(file);
+    ASSERT_GT(bytes.size(), 8u);
+    EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+    cairo_surface_t* image = cairo_image_surface_create_from_png(file.c_str());
+    ASSERT_EQ(cairo_surface_status(image), CAIRO_STATUS_SUCCESS);
+    EXPECT_EQ(cairo_image_surface_get_width(image), 1200);
+    EXPECT_EQ(cairo_image_surface_get_height(image), 900);
+    // Not blank: many colours, and the severity red among them.
+    std::set<uint32_t> colours;
+    const unsigned char* data = cairo_image_surface_get_data(image);
+    const int stride = cairo_image_surface_get_stride(image);
+    for (int y = 0; y < 900; y += 3)
+        for (int x = 0; x < 1200; x += 3)
+            colours.insert(*reinterpret_cast<const uint32_t*>(data + y * stride + x * 4));
+    cairo_surface_destroy(image);
+    EXPECT_GT(colours.size(), 50u);
+    const auto red = output::severityColour(0);
+    const uint32_t argb = 0xff000000u | (static_cast<uint32_t>(std::lround(red.r * 255)) << 16) |
+                          (static_cast<uint32_t>(std::lround(red.g * 255)) << 8) |
+                          static_cast<uint32_t>(std::lround(red.b * 255));
+    EXPECT_TRUE(colours.count(argb));
+}
+
+TEST(StaticMap, SvgHoldsOneSymbolPerViolation) {
+    const auto file = test::tempDir() / "sample.svg";
+    output::StaticMapOptions options;
+    options.format = output::StaticFormat::Svg;
+    options.date = "2024-01-01";
+    const auto stats = output::writeStaticMap(file, sample().scene, options);
+    const std::string svg = readAll(file);
+    ASSERT_EQ(svg.rfind("<?xml", 0), 0u);
+    EXPECT_NE(svg.find("<svg"), std::string::npos);
+    EXPECT_NE(svg.find("</svg>"), std::string::npos);
+    // Each symbol is one filled path in its severity colour; the legend and the per-rule list add one per entry.
+    std::map<int, std::size_t> perRank;
+    for (const auto& v : sample().scene.violations) ++perRank[output::severityRank(v.severity)];
+    std::set<std::string> rulesByRank[4];
+    for (const auto& v : sample().scene.violations)
+        rulesByRank[output::severityRank(v.severity)].insert(v.rule_id);
+    std::size_t total = 0;
+    for (int rank = 0; rank < 3; ++rank) {
+        const std::size_t legend = perRank[rank] > 0 ? 1 : 0;
+        const std::size_t expected = perRank[rank] + legend + rulesByRank[rank].size() /* per-rule list */;
+        EXPECT_EQ(symbolsIn(svg, svgColour(output::severityColour(rank))), expected) << "severity rank " << rank;
+        total += perRank[rank];
+    }
+    EXPECT_EQ(total, 52u);
+    EXPECT_EQ(stats.violation_symbols, 52u);
+}
+
+TEST(StaticMap, PdfIsAPdf) {
+    const auto file = test::tempDir() / "sample.pdf";
+    output::StaticMapOptions options;
+    options.format = output::StaticFormat::Pdf;
+    options.date = "2024-01-01";
+    output::writeStaticMap(file, sample().scene, options);
+    const std::string pdf = readAll(file);
+    ASSERT_GT(pdf.size(), 10000u);
+    EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
+    EXPECT_NE(pdf.find("%%EOF"), std::string::npos);
+    EXPECT_NE(pdf.find("NotoSansCJK"), std::string::npos) << "the CJK font is embedded";
+}
+
+TEST(HtmlMap, IsSelfContained) {
+    const auto leaflet = std::filesystem::path("/usr/share/javascript/leaflet");
+    if (!std::filesystem::exists(leaflet / "leaflet.js")) GTEST_SKIP() << "libjs-leaflet is not installed";
+    const auto file = test::tempDir() / "sample.html";
+    output::HtmlMapOptions options;
+    options.date = "2024-01-01";
+    output::writeHtmlMap(file, sample().scene, options);
+    const std::string html = readAll(file);
+    EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_NE(html.find("Leaflet"), std::string::npos);
+    // Nothing is fetched: no external script, stylesheet, image or tile.
+    EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+    EXPECT_EQ(html.find("url(http"), std::string::npos);
+    EXPECT_EQ(html.find("{z}/{x}/{y}"), std::string::npos);
+    EXPECT_EQ(html.find("<link"), std::string::npos);
+    EXPECT_EQ(html.find("url(images/"), std::string::npos) << "Leaflet's images are inlined";
+    EXPECT_EQ(count(html, "\"rule_id\":"), 52u);
+}
+
+TEST(HtmlMap, MissingLeafletIsAClearError) {
+    setenv("ECOZONE_LEAFLET_DIR", "/nonexistent-ecozone-leaflet", 1);
+    try {
+        output::findLeaflet();
+        ADD_FAILURE() << "expected an error";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Output);
+        EXPECT_NE(std::string(e.what()).find("libjs-leaflet"), std::string::npos);
+    }
+    unsetenv("ECOZONE_LEAFLET_DIR");
+}
