@@ -99,10 +99,11 @@ Nearest Geodesic::segmentToSegment(const Segment& subject, const Segment& object
         if (n.distance_m < best.distance_m) best = {n.distance_m, n.on_object, end};
         if (object.a == object.b) break;
     }
-    // Segments that cross as geodesics are 0 apart, even where straight lines in lon/lat would not cross. Only
-    // pairs that come close can cross; the test runs where they are nearest.
-    const double reach = std::max(distance(subject.a, subject.b), distance(object.a, object.b));
-    if (best.distance_m > 0 && best.distance_m < 0.01 * reach + 1.0 && cross(subject, object, best.on_subject))
+    // Segments that cross as geodesics are 0 apart, even where straight lines in lon/lat would not cross. The
+    // crossing lies on the shorter segment, so one of its ends is within half its length of the other segment:
+    // only pairs that come that close can cross, and the test runs where they are nearest.
+    const double shorter = std::min(distance(subject.a, subject.b), distance(object.a, object.b));
+    if (best.distance_m > 0 && best.distance_m <= 0.505 * shorter + 1.0 && cross(subject, object, best.on_subject))
         return {0.0, best.on_subject, best.on_subject};
     return best;
 }

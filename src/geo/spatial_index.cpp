@@ -107,15 +107,28 @@ std::vector<Segment> segmentsOf(const std::vector<std::vector<LonLat>>& parts) {
 struct ShorelineIndex::Tree {
     std::vector<Segment> segments;
     std::vector<std::uint32_t> owner;  // object index per segment
-    BoxTree rtree;                     // segments
-    BoxTree envelopes;                 // whole objects, for the contact test
+    // Segments, each box widened by its object's half width: a box within r of a subject holds every segment whose
+    // shoreline is within r, so a search radius is a shoreline distance, whatever the widest river.
+    BoxTree rtree;
+    BoxTree polygons;  // envelopes of the polygonal objects, for the contact test
 };
+
+namespace {
+
+// The bow of a geodesic edge of local length `len` in a frame at latitude φ: it strays from the straight chord of
+// its ends by about L²(1 + tan φ)/(8R); twice that is a safe bound.
+double bowOf(double len, double tanLat) { return 2.0 * len * len * (1 + tanLat) / (8 * kEarthRadius); }
+
+// The first search radius of a query, in metres of shoreline distance; it grows until the nearest candidate is
+// provably inside it. Most subjects near a river find it at once.
+constexpr double kFirstRadius = 400.0;
+
+}  // namespace
 
 ShorelineIndex::ShorelineIndex(std::vector<IndexedObject> objects)
     : objects_(std::move(objects)), tree_(std::make_unique<Tree>()) {
     std::vector<BoxValue> values;
     for (std::size_t o = 0; o < objects_.size(); ++o) {
-        max_half_width_m_ = std::max(max_half_width_m_, objects_[o].half_width_m);
         for (const Segment& s : segmentsOf(*objects_[o].parts)) {
             const auto id = static_cast<std::uint32_t>(tree_->segments.size());
             tree_->segments.push_back(s);
@@ -124,16 +137,20 @@ ShorelineIndex::ShorelineIndex(std::vector<IndexedObject> objects)
             const Box ends{std::min(s.a.lon, s.b.lon), std::min(s.a.lat, s.b.lat), std::max(s.a.lon, s.b.lon),
                            std::max(s.a.lat, s.b.lat)};
             const LocalFrame frame(ends);
-            const double len = std::hypot((s.b.lon - s.a.lon) * frame.kx, (s.b.lat - s.a.lat) * frame.ky);
-            const double bow = 2.0 * len * len * (1 + std::abs(std::tan(frame.lat0 * kDeg))) / (8 * kEarthRadius);
-            values.emplace_back(toBBox(bow > 0.001 ? expand(ends, bow) : ends), id);
+            const double dx = (s.b.lon - s.a.lon) * frame.kx, dy = (s.b.lat - s.a.lat) * frame.ky;
+            const double bow = bowOf(std::sqrt(dx * dx + dy * dy), std::abs(std::tan(frame.lat0 * kDeg)));
+            const double widen = (bow > 0.001 ? bow : 0) + objects_[o].half_width_m;
+            values.emplace_back(toBBox(widen > 0 ? expand(ends, widen) : ends), id);
         }
     }
     tree_->rtree = BoxTree(values.begin(), values.end());  // the range constructor packs the tree
     values.clear();
-    for (std::size_t o = 0; o < objects_.size(); ++o)
-        values.emplace_back(toBBox(objects_[o].envelope), static_cast<std::uint32_t>(o));
-    tree_->envelopes = BoxTree(values.begin(), values.end());
+    for (std::size_t o = 0; o < objects_.size(); ++o) {
+        const GeometryFamily f = familyOf(lifetimeContext(), objects_[o].geometry);
+        if (f == GeometryFamily::Polygon || f == GeometryFamily::Mixed)
+            values.emplace_back(toBBox(objects_[o].envelope), static_cast<std::uint32_t>(o));
+    }
+    tree_->polygons = BoxTree(values.begin(), values.end());
 }
 
 ShorelineIndex::~ShorelineIndex() = default;
@@ -141,96 +158,119 @@ ShorelineIndex::~ShorelineIndex() = default;
 std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, double max_m, QueryScratch& scratch,
                                                     const Geodesic& geodesic) const {
     if (objects_.empty()) return std::nullopt;
-    const bool bounded = std::isfinite(max_m);
+    bool bounded = std::isfinite(max_m);
+    const LonLat at = subject.parts->front().front();
+    std::optional<std::uint32_t> contact;  // the lowest object the subject touches or lies in, when there is one
+
+    // A subject inside an object is 0 m from it, however far that object's shoreline segments are. Only a polygon
+    // can hold a subject, and only a polygonal subject can hold a piece of an object without crossing its
+    // outline (crossings and touches the segment search finds as 0 m): only then is GEOS asked.
+    const GeometryFamily subjectFamily = familyOf(scratch.geos(), subject.geometry);
+    const bool subjectPolygonal = subjectFamily == GeometryFamily::Polygon || subjectFamily == GeometryFamily::Mixed;
+    {
+        std::vector<BoxValue> touching;
+        if (subjectPolygonal) {
+            // Every object whose segments come near the footprint's envelope.
+            tree_->rtree.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(touching));
+            for (auto& v : touching) v.second = tree_->owner[v.second];
+        }
+        tree_->polygons.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(touching));
+        std::sort(touching.begin(), touching.end(),
+                  [](const BoxValue& x, const BoxValue& y) { return x.second < y.second; });
+        std::uint32_t last = std::numeric_limits<std::uint32_t>::max();
+        for (const auto& [box, o] : touching) {
+            if (o == last) continue;
+            last = o;
+            if (scratch.intersects(o, objects_[o].geometry, subject.geometry)) {
+                contact = o;
+                break;
+            }
+        }
+    }
+    // In contact, the answer is 0 m; the search below only looks for a lower object that is 0 m away too (a
+    // centerline whose water covers the subject), so that ties go to the lower object however they arise.
+    if (contact) {
+        max_m = 0;
+        bounded = true;
+    }
+
     const LocalFrame frame(subject.envelope);
+    const double tanLat = std::abs(std::tan(frame.lat0 * kDeg));
     const std::vector<Segment> subjectSegments = segmentsOf(*subject.parts);
-    std::vector<std::array<double, 4>> subjectLocal;
+    struct LocalSegment {
+        std::array<double, 4> xy;
+        double bow;
+    };
+    std::vector<LocalSegment> subjectLocal;
     subjectLocal.reserve(subjectSegments.size());
     for (const Segment& s : subjectSegments) {
         auto [ax, ay] = frame(s.a);
         auto [bx, by] = frame(s.b);
-        subjectLocal.push_back({ax, ay, bx, by});
+        subjectLocal.push_back({{ax, ay, bx, by}, bowOf(std::sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay)),
+                                                        tanLat)});
     }
-    // A geodesic edge strays from the straight chord of its ends in the local frame by about L²(1 + tan φ)/(8R);
-    // subtracting twice that keeps the approximate distance a lower bound for long edges.
-    auto bowOf = [&](const std::array<double, 4>& seg) {
-        const double len = std::hypot(seg[2] - seg[0], seg[3] - seg[1]);
-        return 2.0 * len * len * (1 + std::abs(std::tan(frame.lat0 * kDeg))) / (8 * kEarthRadius);
-    };
-    std::vector<double> subjectBow;
-    for (const auto& seg : subjectLocal) subjectBow.push_back(bowOf(seg));
-    const double extent = std::hypot((subject.envelope.max_lon - subject.envelope.min_lon) * frame.kx,
-                                     (subject.envelope.max_lat - subject.envelope.min_lat) * frame.ky);
-    const double tanLat = std::abs(std::tan(frame.lat0 * kDeg));
+    const double ex = (subject.envelope.max_lon - subject.envelope.min_lon) * frame.kx;
+    const double ey = (subject.envelope.max_lat - subject.envelope.min_lat) * frame.ky;
+    const double extent = std::sqrt(ex * ex + ey * ey);
     // The approximate distance may be off by this much (relative), so everything within it of the best is refined.
     auto slack = [&](double d) { return 0.002 + 1.5 * (1 + tanLat) * (d + extent) / kEarthRadius; };
 
-    // A subject touching or inside an object is 0 m from it, however far its shoreline segments are.
-    {
-        std::vector<BoxValue> touching;
-        tree_->envelopes.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(touching));
-        std::sort(touching.begin(), touching.end(),
-                  [](const BoxValue& x, const BoxValue& y) { return x.second < y.second; });
-        for (const auto& [box, o] : touching) {
-            if (!scratch.intersects(o, objects_[o].geometry, subject.geometry)) continue;
-            const LonLat at = subject.parts->front().front();
-            return ShorelineHit{o, Nearest{0.0, at, at}};
-        }
-    }
-
-    std::vector<BoxValue> found;
-    double radius = bounded ? max_m + max_half_width_m_ : 1000.0;
-    for (;;) {
-        found.clear();
-        tree_->rtree.query(bgi::intersects(toBBox(expand(subject.envelope, radius))), std::back_inserter(found));
-        if (bounded || !found.empty() || radius > 4.1e7) break;
-        radius *= 4;
-    }
-    if (found.empty()) return std::nullopt;
-
-    // Bound every candidate's shoreline distance from below and above with the local frame, then solve on the
-    // ellipsoid only those whose lower bound does not exceed the best upper bound (branch and bound).
+    // Bound every candidate's shoreline distance from below and above with the local frame; then solve on the
+    // ellipsoid in order of lower bound, until the next lower bound exceeds the best exact distance.
     struct Candidate {
-        std::uint32_t segment;
-        std::size_t subject_segment;
         double lower, upper;
+        std::uint32_t segment;
+        std::uint32_t subject_segment;
     };
     std::vector<Candidate> candidates;
+    std::vector<BoxValue> found;
     double bestUpper = std::numeric_limits<double>::infinity();
-    auto collect = [&](const std::vector<BoxValue>& values) {
+    // Grow the radius until the best upper bound lies within it: every segment left out is then further than it.
+    // It doubles while nothing is found; once something is, the best upper bound is a radius that must hold the
+    // nearest, so at most one more search follows.
+    for (double radius = bounded ? std::min(max_m, kFirstRadius) : kFirstRadius;;) {
+        found.clear();
         candidates.clear();
         bestUpper = std::numeric_limits<double>::infinity();
-        for (const auto& [box, id] : values) {
+        tree_->rtree.query(bgi::intersects(toBBox(expand(subject.envelope, radius))), std::back_inserter(found));
+        for (const auto& [box, id] : found) {
             const Segment& s = tree_->segments[id];
             auto [ax, ay] = frame(s.a);
             auto [bx, by] = frame(s.b);
             const std::array<double, 4> local{ax, ay, bx, by};
             const double hw = objects_[tree_->owner[id]].half_width_m;
-            const double bow = bowOf(local);
+            const double bow = bowOf(std::sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay)), tanLat);
             for (std::size_t k = 0; k < subjectLocal.size(); ++k) {
-                const double planar = segmentSegment(subjectLocal[k], local);
+                const double planar = segmentSegment(subjectLocal[k].xy, local);
                 const double rel = slack(planar);
                 // Clamped at 0 like the distances they bound, so that ties on the water all reach the refinement.
-                const double lower = std::max(0.0, planar * (1 - rel) - bow - subjectBow[k] - hw);
-                const double upper = std::max(0.0, planar * (1 + rel) + bow + subjectBow[k] - hw);
-                candidates.push_back({id, k, lower, upper});
+                const double lower = std::max(0.0, planar * (1 - rel) - bow - subjectLocal[k].bow - hw);
+                const double upper = std::max(0.0, planar * (1 + rel) + bow + subjectLocal[k].bow - hw);
+                candidates.push_back({lower, upper, id, static_cast<std::uint32_t>(k)});
                 bestUpper = std::min(bestUpper, upper);
             }
         }
-    };
-    collect(found);
-    if (!bounded) {
-        // The nearest may lie beyond the box that first found something: search again out to the best upper bound.
-        found.clear();
-        const double reach = std::max(bestUpper, 0.0) + max_half_width_m_ + 1.0;
-        tree_->rtree.query(bgi::intersects(toBBox(expand(subject.envelope, reach))), std::back_inserter(found));
-        collect(found);
+        if (bestUpper <= radius) break;
+        if (bounded && radius >= max_m) break;
+        if (radius > 4.1e7) break;  // the whole Earth has been searched
+        radius = candidates.empty() ? 2 * radius : bestUpper;
+        if (bounded) radius = std::min(radius, max_m);
     }
+    const auto contactHit = [&]() -> std::optional<ShorelineHit> {
+        if (!contact) return std::nullopt;
+        return ShorelineHit{*contact, Nearest{0.0, at, at}};
+    };
+    if (candidates.empty()) return contactHit();
+    const double cutoff = bounded ? std::min(bestUpper, max_m) + 1e-6 : bestUpper;
+    std::erase_if(candidates, [&](const Candidate& c) { return c.lower > cutoff; });
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+        return x.lower != y.lower ? x.lower < y.lower : x.segment < y.segment;
+    });
 
     std::optional<ShorelineHit> best;
-    const double cutoff = bounded ? std::min(bestUpper, max_m) + 1e-6 : bestUpper;
     for (const auto& c : candidates) {
-        if (c.lower > cutoff) continue;
+        // Every candidate whose lower bound reaches the best so far is solved, ties included.
+        if (best && c.lower > best->nearest.distance_m) break;
         const std::uint32_t o = tree_->owner[c.segment];
         const Segment& seg = tree_->segments[c.segment];
         const Segment& sub = subjectSegments[c.subject_segment];
@@ -241,7 +281,8 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
             best = ShorelineHit{o, n};
     }
     // Inclusive: exactly max_m is within. The micrometre absorbs floating-point noise in the geodesic solution.
-    if (best && bounded && best->nearest.distance_m > max_m + 1e-6) return std::nullopt;
+    if (best && bounded && best->nearest.distance_m > max_m + 1e-6) best.reset();
+    if (contact && (!best || best->nearest.distance_m > 0 || best->object > *contact)) return contactHit();
     return best;
 }
 

@@ -67,7 +67,6 @@ class ShorelineIndex {
     struct Tree;
     std::vector<IndexedObject> objects_;
     std::unique_ptr<Tree> tree_;
-    double max_half_width_m_ = 0;
 };
 
 // Containment queries: which polygons does a subject intersect (boundary included)?

@@ -156,3 +156,14 @@ TEST(Geodesic, SegmentsCrossingAsGeodesicsAreZeroApart) {
     EXPECT_NEAR(d, g.pointToSegment(mid30, {a, b}).distance_m, 1e-6);
     EXPECT_GT(d, 10.0);
 }
+
+TEST(Geodesic, CrossingSegmentsWithFarEndsAreZeroApart) {
+    // An X of a 2.4 km line and a 29 km river: every end is over a kilometre from the other segment, yet they
+    // cross. A pair that comes no closer than that at its ends cannot cross: the same line moved 2 km north.
+    Geodesic g;
+    const Segment river{{108.0, 31.0}, {108.3, 31.0}};
+    EXPECT_EQ(g.segmentToSegment({{108.2, 30.99}, {108.21, 31.01}}, river).distance_m, 0.0);
+    EXPECT_EQ(g.segmentToSegment(river, {{108.2, 30.99}, {108.21, 31.01}}).distance_m, 0.0);
+    EXPECT_NEAR(g.segmentToSegment({{108.2, 31.02}, {108.21, 31.04}}, river).distance_m,
+                g.pointToSegment({108.2, 31.02}, river).distance_m, 1e-6);
+}

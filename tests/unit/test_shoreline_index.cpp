@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <memory>
 
 #include "geo/spatial_index.hpp"
 
@@ -198,4 +200,82 @@ TEST(ShorelineIndex, TiesInsideTheWidthGoToTheLowerObject) {
     ASSERT_TRUE(hit);
     EXPECT_EQ(hit->nearest.distance_m, 0.0);
     EXPECT_EQ(hit->object, 0u);
+}
+
+TEST(ShorelineIndex, FootprintHoldingAPieceOfRiverIsZeroFromIt) {
+    // The river's piece lies wholly inside the footprint, crossing none of its edges: the footprint's boundary is
+    // hundreds of metres from the river, but the footprint covers it.
+    Geom river("LINESTRING (108.102 31.015, 108.108 31.016)");
+    Geom footprint("POLYGON ((108.1 31.01, 108.11 31.01, 108.11 31.02, 108.1 31.02, 108.1 31.01))");
+    ShorelineIndex index({river.object()});
+    QueryScratch scratch(1);
+    Geodesic geodesic;
+    const auto hit = index.nearest(footprint.subject(), 0, scratch, geodesic);
+    ASSERT_TRUE(hit);
+    EXPECT_EQ(hit->nearest.distance_m, 0.0);
+}
+
+// The index against brute force over every segment of every object, on a tangle of meandering rivers of several
+// widths and a bank polygon: the same nearest object and the same distance, bounded and unbounded.
+TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
+    std::uint64_t state = 12345;
+    auto uniform = [&](double lo, double hi) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return lo + (hi - lo) * static_cast<double>(state >> 11) / 9007199254740992.0;
+    };
+    std::vector<std::unique_ptr<Geom>> geoms;
+    std::vector<double> halfWidths;
+    for (int r = 0; r < 40; ++r) {
+        LonLat p{uniform(106.0, 106.6), uniform(29.0, 29.6)};
+        double heading = uniform(0, 360);
+        std::string wkt = "LINESTRING (";
+        const int n = 5 + static_cast<int>(uniform(0, 60));
+        for (int k = 0; k < n; ++k) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%s%.9f %.9f", k ? ", " : "", p.lon, p.lat);
+            wkt += buf;
+            heading += uniform(-40, 40);
+            p = direct(p, heading, uniform(50, 3000));
+        }
+        geoms.push_back(std::make_unique<Geom>(wkt + ")"));
+        halfWidths.push_back(r % 3 == 0 ? 0.0 : uniform(5, 600));
+    }
+    geoms.push_back(std::make_unique<Geom>("POLYGON ((106.3 29.3, 106.35 29.3, 106.35 29.34, 106.3 29.3))"));
+    halfWidths.push_back(0);
+    std::vector<IndexedObject> objects;
+    for (std::size_t o = 0; o < geoms.size(); ++o) objects.push_back(geoms[o]->object(halfWidths[o]));
+    ShorelineIndex index(objects);
+    QueryScratch scratch(objects.size());
+    Geodesic geodesic;
+
+    auto brute = [&](const LonLat& p) {
+        std::pair<double, std::size_t> best{kInf, 0};
+        for (std::size_t o = 0; o < geoms.size(); ++o)
+            for (const auto& part : geoms[o]->parts)
+                for (std::size_t i = 1; i < part.size(); ++i) {
+                    const double d =
+                        std::max(0.0, geodesic.pointToSegment(p, {part[i - 1], part[i]}).distance_m - halfWidths[o]);
+                    if (d < best.first) best = {d, o};
+                }
+        return best;
+    };
+    for (int k = 0; k < 400; ++k) {
+        const LonLat p{uniform(105.9, 106.8), uniform(28.9, 29.8)};
+        if (geodesic.distance(p, {106.33, 29.32}) < 2500) continue;  // keep clear of the polygon's inside
+        const auto [want, wantObject] = brute(p);
+        Geom subject(point(p));
+        const auto unbounded = index.nearest(subject.subject(), kInf, scratch, geodesic);
+        ASSERT_TRUE(unbounded);
+        EXPECT_NEAR(unbounded->nearest.distance_m, want, 1e-6) << k;
+        if (want > 0) {
+            EXPECT_EQ(unbounded->object, wantObject) << k;
+        }
+        for (const double limit : {200.0, 1000.0, 5000.0}) {
+            const auto bounded = index.nearest(subject.subject(), limit, scratch, geodesic);
+            EXPECT_EQ(bounded.has_value(), want <= limit) << k << " at " << limit;
+            if (bounded) {
+                EXPECT_NEAR(bounded->nearest.distance_m, want, 1e-6) << k;
+            }
+        }
+    }
 }
