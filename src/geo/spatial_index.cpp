@@ -18,6 +18,31 @@ using BBox = bg::model::box<BPoint>;
 using BoxValue = std::pair<BBox, std::uint32_t>;
 using BoxTree = bgi::rtree<BoxValue, bgi::rstar<16>>;
 
+// A candidate of a nearest-shoreline query: one object segment against one subject segment, with bounds on
+// their shoreline distance from the local frame.
+struct ShorelineCandidate {
+    double lower, upper;
+    std::uint32_t segment;
+    std::uint32_t subject_segment;
+};
+
+// A subject segment in the query's local frame, with the bound on its geodesic bow.
+struct LocalSubjectSegment {
+    std::array<double, 4> xy;
+    double bow;
+};
+
+struct QueryScratch::Buffers {
+    std::vector<BoxValue> found;
+    std::vector<ShorelineCandidate> candidates;
+    std::vector<Segment> subjectSegments;
+    std::vector<LocalSubjectSegment> subjectLocal;
+};
+
+QueryScratch::QueryScratch(std::size_t objects) : prepared_(objects), buffers_(std::make_unique<Buffers>()) {}
+
+QueryScratch::~QueryScratch() = default;
+
 const GEOSPreparedGeometry* QueryScratch::prepared(std::size_t object, const GEOSGeometry* g) {
     PreparedPtr& slot = prepared_[object];
     if (!slot) slot = PreparedPtr(GEOSPrepare_r(context_.get(), g), PreparedDeleter{context_.get()});
@@ -93,12 +118,16 @@ double segmentSegment(const std::array<double, 4>& s, const std::array<double, 4
     return std::sqrt(m);
 }
 
-std::vector<Segment> segmentsOf(const std::vector<std::vector<LonLat>>& parts) {
-    std::vector<Segment> out;
+void appendSegments(const std::vector<std::vector<LonLat>>& parts, std::vector<Segment>& out) {
     for (const auto& part : parts) {
         if (part.size() == 1) out.push_back({part[0], part[0]});
         for (std::size_t i = 1; i < part.size(); ++i) out.push_back({part[i - 1], part[i]});
     }
+}
+
+std::vector<Segment> segmentsOf(const std::vector<std::vector<LonLat>>& parts) {
+    std::vector<Segment> out;
+    appendSegments(parts, out);
     return out;
 }
 
@@ -196,13 +225,12 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
 
     const LocalFrame frame(subject.envelope);
     const double tanLat = std::abs(std::tan(frame.lat0 * kDeg));
-    const std::vector<Segment> subjectSegments = segmentsOf(*subject.parts);
-    struct LocalSegment {
-        std::array<double, 4> xy;
-        double bow;
-    };
-    std::vector<LocalSegment> subjectLocal;
-    subjectLocal.reserve(subjectSegments.size());
+    QueryScratch::Buffers& buffers = scratch.buffers();
+    std::vector<Segment>& subjectSegments = buffers.subjectSegments;
+    subjectSegments.clear();
+    appendSegments(*subject.parts, subjectSegments);
+    std::vector<LocalSubjectSegment>& subjectLocal = buffers.subjectLocal;
+    subjectLocal.clear();
     for (const Segment& s : subjectSegments) {
         auto [ax, ay] = frame(s.a);
         auto [bx, by] = frame(s.b);
@@ -217,13 +245,8 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
 
     // Bound every candidate's shoreline distance from below and above with the local frame; then solve on the
     // ellipsoid in order of lower bound, until the next lower bound exceeds the best exact distance.
-    struct Candidate {
-        double lower, upper;
-        std::uint32_t segment;
-        std::uint32_t subject_segment;
-    };
-    std::vector<Candidate> candidates;
-    std::vector<BoxValue> found;
+    std::vector<ShorelineCandidate>& candidates = buffers.candidates;
+    std::vector<BoxValue>& found = buffers.found;
     double bestUpper = std::numeric_limits<double>::infinity();
     // Grow the radius until the best upper bound lies within it: every segment left out is then further than it.
     // It doubles while nothing is found; once something is, the best upper bound is a radius that must hold the
@@ -262,8 +285,8 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
     };
     if (candidates.empty()) return contactHit();
     const double cutoff = bounded ? std::min(bestUpper, max_m) + 1e-6 : bestUpper;
-    std::erase_if(candidates, [&](const Candidate& c) { return c.lower > cutoff; });
-    std::sort(candidates.begin(), candidates.end(), [](const Candidate& x, const Candidate& y) {
+    std::erase_if(candidates, [&](const ShorelineCandidate& c) { return c.lower > cutoff; });
+    std::sort(candidates.begin(), candidates.end(), [](const ShorelineCandidate& x, const ShorelineCandidate& y) {
         return x.lower != y.lower ? x.lower < y.lower : x.segment < y.segment;
     });
 

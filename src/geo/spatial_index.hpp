@@ -30,8 +30,14 @@ struct Subject {
 // Per-thread state for queries: a GEOS context and the prepared geometries this thread has made so far.
 class QueryScratch {
   public:
-    explicit QueryScratch(std::size_t objects) : prepared_(objects) {}
+    explicit QueryScratch(std::size_t objects);
+    ~QueryScratch();
+    QueryScratch(const QueryScratch&) = delete;
+    QueryScratch& operator=(const QueryScratch&) = delete;
     GEOSContextHandle_t geos() const { return context_.get(); }
+    // Working memory the queries reuse, so that a warm thread allocates nothing per query.
+    struct Buffers;
+    Buffers& buffers() { return *buffers_; }
     const GEOSPreparedGeometry* prepared(std::size_t object, const GEOSGeometry* g);
     // Whether `subject` intersects object `object` (boundary included), through its prepared geometry.
     bool intersects(std::size_t object, const GEOSGeometry* objectGeometry, const GEOSGeometry* subject);
@@ -39,6 +45,7 @@ class QueryScratch {
   private:
     GeosContext context_;
     std::vector<PreparedPtr> prepared_;
+    std::unique_ptr<Buffers> buffers_;
 };
 
 struct ShorelineHit {
