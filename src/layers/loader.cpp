@@ -4,6 +4,9 @@
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
 
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -740,6 +743,11 @@ class LayerLoader {
         impl.load();
         return layer;
     }
+    // A warning about a layer found once the whole set is loaded (it compares the layer with the others).
+    static void warn(Layer& layer, const std::string& message) {
+        layer.stats_.warnings.push_back(message);
+        log::warning(message);
+    }
 };
 
 std::unique_ptr<Layer> loadLayer(const LayerBinding& binding, const Schema& schema) {
@@ -749,6 +757,120 @@ std::unique_ptr<Layer> loadLayer(const LayerBinding& binding, const Schema& sche
 }  // namespace ecozone::layers
 
 namespace ecozone::layers {
+namespace {
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+using FlatPoint = bg::model::d2::point_xy<double>;
+using FlatSegment = bg::model::segment<FlatPoint>;
+using ShoreSegment = std::pair<FlatSegment, double>;  // a segment and the half width it is widened by
+
+// Longitude/latitude as flat metres around a reference point (equirectangular). Over the few kilometres that matter
+// here its distances are within a few per cent of the geodesic ones: plenty for comparing two medians.
+struct LocalMetres {
+    double lon0, lat0, kx, ky;
+    LocalMetres(double lon, double lat)
+        : lon0(lon), lat0(lat), kx(111320.0 * std::cos(lat * M_PI / 180)), ky(110574.0) {}
+    FlatPoint operator()(geo::LonLat p) const { return {(p.lon - lon0) * kx, (p.lat - lat0) * ky}; }
+};
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Points picked on a Chinese web map and loaded without `datum` sit 400-650 m (GCJ-02) or about 1 km (BD-09) off
+// everything else. For each point layer loaded without `datum`, compare the median distance of its points (a
+// deterministic sample of at most kSample) to the nearest line (a river's shoreline where it has a width) or polygon
+// boundary of the other layers as given and as converted from GCJ-02 (and BD-09) to WGS84, and warn when a
+// conversion fits clearly better: the median drops by more than half and by more than 100 m. Points placed on rivers
+// and boundaries (outlets, stations, sites picked on a map) show the offset; points scattered at random distances
+// from everything do not, and get no warning.
+void checkWebMapOffsets(const LayerMap& layers) {
+    constexpr std::size_t kSample = 2000, kMinPoints = 5;
+    constexpr double kReach = 0.05;  // degrees around the points within which other layers' segments count
+    for (const auto& [name, layer] : layers) {
+        if (!layer->binding().datum.empty()) continue;
+        std::vector<geo::LonLat> points;
+        for (const Feature& f : layer->features())
+            if (f.family == geo::GeometryFamily::Point)
+                for (const auto& part : f.parts)
+                    if (!part.empty() && geo::insideChinaForGcj(part.front())) points.push_back(part.front());
+        if (points.size() < kMinPoints) continue;
+        if (points.size() > kSample) {
+            std::vector<geo::LonLat> sample;
+            const double step = static_cast<double>(points.size()) / kSample;
+            for (std::size_t i = 0; i < kSample; ++i) sample.push_back(points[static_cast<std::size_t>(i * step)]);
+            points = std::move(sample);
+        }
+        geo::Box box{180, 90, -180, -90};
+        for (const auto& p : points) {
+            box.min_lon = std::min(box.min_lon, p.lon), box.max_lon = std::max(box.max_lon, p.lon);
+            box.min_lat = std::min(box.min_lat, p.lat), box.max_lat = std::max(box.max_lat, p.lat);
+        }
+        const LocalMetres flat((box.min_lon + box.max_lon) / 2, (box.min_lat + box.max_lat) / 2);
+        std::vector<ShoreSegment> segments;
+        for (const auto& [other, o] : layers) {
+            if (other == name) continue;
+            for (const Feature& f : o->features()) {
+                if (f.family != geo::GeometryFamily::Line && f.family != geo::GeometryFamily::Polygon) continue;
+                if (f.envelope.max_lon < box.min_lon - kReach || f.envelope.min_lon > box.max_lon + kReach ||
+                    f.envelope.max_lat < box.min_lat - kReach || f.envelope.min_lat > box.max_lat + kReach)
+                    continue;
+                for (const auto& part : f.parts)
+                    for (std::size_t i = 1; i < part.size(); ++i) {
+                        const geo::LonLat a = part[i - 1], b = part[i];
+                        if (std::max(a.lon, b.lon) < box.min_lon - kReach || std::min(a.lon, b.lon) > box.max_lon + kReach ||
+                            std::max(a.lat, b.lat) < box.min_lat - kReach || std::min(a.lat, b.lat) > box.max_lat + kReach)
+                            continue;
+                        segments.emplace_back(FlatSegment(flat(a), flat(b)), f.half_width_m);
+                    }
+            }
+        }
+        if (segments.empty()) continue;
+        const bgi::rtree<ShoreSegment, bgi::rstar<16>> tree(segments.begin(), segments.end());
+        auto medianDistance = [&](auto&& convert) {
+            std::vector<double> d;
+            d.reserve(points.size());
+            for (const auto& p : points) {
+                const FlatPoint q = flat(convert(p));
+                // The nearest few centerlines, so that a wide river's shoreline is found behind a narrow one's.
+                std::vector<ShoreSegment> nearest;
+                tree.query(bgi::nearest(q, 4), std::back_inserter(nearest));
+                double best = HUGE_VAL;
+                for (const auto& [segment, halfWidth] : nearest)
+                    best = std::min(best, std::max(0.0, bg::distance(q, segment) - halfWidth));
+                d.push_back(best);
+            }
+            return median(std::move(d));
+        };
+        const double given = medianDistance([](geo::LonLat p) { return p; });
+        log::debug("layer `" + name + "`: median distance of " + std::to_string(points.size()) +
+                   " points to the other layers' shorelines, lines and boundaries: " + std::to_string(given) + " m as given");
+        for (const geo::Datum datum : {geo::Datum::Gcj02, geo::Datum::Bd09}) {
+            const double converted = medianDistance([&](geo::LonLat p) { return geo::toWgs84(p, datum); });
+            log::debug("  ... " + std::to_string(converted) + " m converted from " + geo::datumName(datum));
+            if (!(converted < given / 2 && given - converted > 100)) continue;
+            const bool gcj = datum == geo::Datum::Gcj02;
+            char numbers[160];
+            std::snprintf(numbers, sizeof numbers, "%.0f m as given to %.0f m", given, converted);
+            LayerLoader::warn(
+                *layer, "layer `" + name + "`: its points look like " +
+                            (gcj ? std::string("GCJ-02 (Chinese web-map: Amap/Gaode, Tencent)")
+                                 : std::string("BD-09 (Baidu Maps)")) +
+                            " coordinates: converted to WGS84, the median distance of " +
+                            std::to_string(points.size()) +
+                            " of them to the nearest shoreline, line or boundary of the other layers drops from " + numbers +
+                            "; give --datum " + name + "=" + geo::datumName(datum) +
+                            " if they were picked on such a map");
+            break;
+        }
+    }
+}
+
+}  // namespace
+
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names) {
     LayerMap out;
     for (const std::string& name : names) {
@@ -758,6 +880,7 @@ LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names) 
         log::debug("loaded layer `" + name + "`: " + std::to_string(out.at(name)->stats().used) + " features in " +
                    std::to_string(log::elapsed() - start) + " s");
     }
+    checkWebMapOffsets(out);
     return out;
 }
 }  // namespace ecozone::layers

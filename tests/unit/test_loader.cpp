@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "geo/chinese_datums.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
 
@@ -334,4 +335,47 @@ TEST(Loader, WarnsWhenALayerLiesOutsideItsCrsOrLooksSwapped) {
     // Right data: no warning.
     test::writeLayer(dir / "ok.geojson", 4490, {{facility("O1"), "POINT (108.5 31.9)"}});
     EXPECT_TRUE(test::load(test::binding("facilities", "facility", dir / "ok.geojson"))->stats().warnings.empty());
+}
+
+namespace {
+std::vector<std::string> warningsAbout(const layers::Layer& layer, const std::string& text) {
+    std::vector<std::string> out;
+    for (const auto& w : layer.stats().warnings)
+        if (w.find(text) != std::string::npos) out.push_back(w);
+    return out;
+}
+}  // namespace
+
+TEST(Loader, WarnsWhenPointsLoadedWithoutDatumSitAtTheGcj02OffsetFromTheRivers) {
+    const auto dir = test::tempDir();
+    // Outlets and a station on the rivers' shorelines, as picked on a GCJ-02 web map (the corpus case's fixture).
+    const auto picked = test::repoRoot() / "tests" / "corpus" / "cases" / "gcj02-undeclared-outlets" / "facilities.geojson";
+    auto loadWith = [&](const std::filesystem::path& source, const std::string& datum) {
+        layers::LayerSet set = layers::loadLayerSet(test::repoRoot() / "layers" / "sample.toml");
+        layers::overrideLayer(set, "facilities=" + source.string());
+        if (!datum.empty()) layers::overrideDatum(set, "facilities=" + datum);
+        return layers::loadLayers(set, {"facilities", "rivers"});
+    };
+    auto undeclared = loadWith(picked, "");
+    const auto hits = warningsAbout(*undeclared.at("facilities"), "look like GCJ-02");
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_NE(hits[0].find("give --datum facilities=gcj02 if they were picked on such a map"), std::string::npos)
+        << hits[0];
+    EXPECT_TRUE(warningsAbout(*undeclared.at("rivers"), "look like").empty());
+    // Declared: converted, no warning.
+    EXPECT_TRUE(warningsAbout(*loadWith(picked, "gcj02").at("facilities"), "look like").empty());
+    // The same points converted back with the project's own conversion, given as WGS84: no warning.
+    std::vector<test::Row> rows;
+    for (const auto& f : undeclared.at("facilities")->features()) {
+        const geo::LonLat p = geo::gcj02ToWgs84(f.parts[0][0]);
+        char wkt[96];
+        std::snprintf(wkt, sizeof wkt, "POINT (%.9f %.9f)", p.lon, p.lat);
+        rows.push_back({{{"id", f.id}, {"name", f.name}, {"category", f.klass}, {"status", f.status}}, wkt});
+    }
+    test::writeLayer(dir / "wgs84.geojson", 4326, rows);
+    EXPECT_TRUE(warningsAbout(*loadWith(dir / "wgs84.geojson", "").at("facilities"), "look like").empty());
+    // The sample's facilities (WGS84) get no warning either.
+    EXPECT_TRUE(
+        warningsAbout(*loadWith(test::repoRoot() / "data-samples" / "facilities.geojson", "").at("facilities"), "look like")
+            .empty());
 }
