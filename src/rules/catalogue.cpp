@@ -101,6 +101,10 @@ Rule parseRule(const TomlContext& ctx, const toml::table& t, std::size_t index) 
     r.subject_where = ctx.optionalString(t, where, "subject_where").value_or("");
     r.object = ctx.requireString(t, where, "object");
     r.object_where = ctx.optionalString(t, where, "object_where").value_or("");
+    for (auto [key, origin] : {std::pair{"subject_where", &r.subject_where_origin},
+                               std::pair{"object_where", &r.object_where_origin}})
+        if (const toml::node* n = t.get(key))
+            *origin = ctx.file().string() + ":" + std::to_string(n->source().begin.line);
     r.subject_inside = ctx.optionalString(t, where, "subject_inside").value_or("");
     r.subject_outside = ctx.optionalString(t, where, "subject_outside").value_or("");
     if (r.predicate == Predicate::WithinDistance) {

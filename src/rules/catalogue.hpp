@@ -39,7 +39,10 @@ struct Rule {
     std::string subject_outside;  // optional qualifier: the subject must lie outside this layer
     std::string action;           // prohibited, rectify, exit, close, restore, review
     std::string severity;         // high, medium, low
-    std::string origin;           // "catalogue.toml:LINE"
+    std::string origin;           // "catalogue.toml:LINE" of the [[rule]] header
+    // "catalogue.toml:LINE" of the subject_where / object_where key, for errors about the filter; empty when the
+    // rule has no such filter.
+    std::string subject_where_origin, object_where_origin;
 };
 
 struct Catalogue {

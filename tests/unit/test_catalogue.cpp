@@ -59,6 +59,15 @@ TEST(Catalogue, ParsesARule) {
     EXPECT_EQ(c.rules[0].origin, file.string() + ":2");
 }
 
+TEST(Catalogue, FiltersKnowTheLineOfTheirKey) {
+    const auto file = test::tempDir() / "rules.toml";
+    test::writeText(file, std::string(kRule) + "subject_where = \"category = 'chemical_project'\"\n");
+    const auto c = rules::loadCatalogue(file);
+    ASSERT_EQ(c.rules.size(), 1u);
+    EXPECT_EQ(c.rules[0].subject_where_origin, file.string() + ":13");
+    EXPECT_EQ(c.rules[0].object_where_origin, "");
+}
+
 TEST(Catalogue, ErrorsNameTheLineAndKey) {
     std::string text = kRule;
     EXPECT_EQ(errorOf(text + "colour = \"red\"\n").substr(0, 27), ":13: `rule chem-1km.colour`");
