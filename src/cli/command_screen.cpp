@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -88,7 +90,15 @@ class ScreenCommand : public Command {
         // Parse, then work.
         if (o_.at.empty() && o_.wkt.empty() && o_.input.empty())
             throw usageError("screen needs a site: --at LON,LAT, --wkt WKT or --input FILE");
-        if (!o_.output.empty() && !output::isReportFile(o_.output)) output::GdalTable::driverFor(o_.output);
+        if (!o_.output.empty() && !output::isReportFile(o_.output)) {
+            try {
+                output::GdalTable::driverFor(o_.output);
+            } catch (const Error&) {
+                throw usageError("cannot tell the output format of `" + o_.output +
+                                 "`: use a name ending in .md, .html (or .htm) or .json for a report, or .csv, "
+                                 ".gpkg, .geojson or .fgb for a table");
+            }
+        }
         o_.verbosity.apply();
         const output::Language lang = o_.lang == "en" ? output::Language::En : output::Language::Zh;
 
@@ -142,10 +152,13 @@ class ScreenCommand : public Command {
 
         const output::ScreeningContext ctx{catalogue, loaded, *proposals, lang, set.file.filename().string()};
         writeOutputs(ctx, results);
-        const bool allClear = std::all_of(results.begin(), results.end(), [](const rules::Screening& s) {
-            return s.verdict == rules::Verdict::Clear;
-        });
-        return allClear ? 0 : 1;
+        // A proposal that could not be screened is a usage error (wrong --crs or axis order), as with --at; it
+        // outweighs the verdicts of the others, which are reported and written all the same.
+        auto any = [&](rules::Verdict v) {
+            return std::any_of(results.begin(), results.end(), [v](const rules::Screening& s) { return s.verdict == v; });
+        };
+        if (any(rules::Verdict::NotScreened)) return static_cast<int>(ErrorKind::Usage);
+        return any(rules::Verdict::Prohibited) || any(rules::Verdict::Review) ? 1 : 0;
     }
 
   private:
@@ -182,13 +195,19 @@ class ScreenCommand : public Command {
             }
             geometry = "{\"type\":\"Point\",\"coordinates\":[" + shortNumber(x) + "," + shortNumber(y) + "]}";
         } else {
-            OGRGeometry* g = nullptr;
-            if (OGRGeometryFactory::createFromWkt(o_.wkt.c_str(), nullptr, &g) != OGRERR_NONE || !g)
+            OGRGeometry* parsed = nullptr;
+            if (OGRGeometryFactory::createFromWkt(o_.wkt.c_str(), nullptr, &parsed) != OGRERR_NONE || !parsed)
                 throw usageError("--wkt: not valid WKT: " + o_.wkt);
+            const OGRGeometryUniquePtr g(parsed);
+            // An empty geometry has no place to screen (and OGR exports an empty point as no JSON at all).
+            if (g->IsEmpty())
+                throw usageError("--wkt `" + o_.wkt +
+                                 "`: the geometry is empty, so there is no site to screen; give its coordinates, "
+                                 "e.g. --wkt 'POINT (107.10 29.82)'");
             char* json = g->exportToJson();
+            if (!json) throw usageError("--wkt: cannot use this geometry as a site: " + o_.wkt);
             geometry = json;
             CPLFree(json);
-            OGRGeometryFactory::destroyGeometry(g);
         }
         std::string crsMember;
         if (const char* auth = srs.GetAuthorityName(nullptr); auth && srs.GetAuthorityCode(nullptr))
@@ -227,37 +246,26 @@ class ScreenCommand : public Command {
         return buf;
     }
 
-    // A site far from every layer is almost always a CRS or axis-order mistake: say so instead of screening it.
+    // A site far from every layer is almost always a CRS or axis-order mistake. --at/--wkt: say so instead of
+    // screening it. --input: warn; the screener reports those proposals as not screened (the same test).
     void checkExtent(const layers::Layer& proposals, const layers::LayerMap& loaded) const {
-        geo::Box all{180, 90, -180, -90};
-        for (const auto& [name, layer] : loaded)
-            for (const auto& f : layer->features()) {
-                all.min_lon = std::min(all.min_lon, f.envelope.min_lon);
-                all.min_lat = std::min(all.min_lat, f.envelope.min_lat);
-                all.max_lon = std::max(all.max_lon, f.envelope.max_lon);
-                all.max_lat = std::max(all.max_lat, f.envelope.max_lat);
-            }
-        if (all.min_lon > all.max_lon) return;
-        constexpr double kMargin = 1.0;  // degrees, about 100 km
+        const std::optional<geo::Box> covered = rules::coveredArea(loaded);
+        if (!covered) return;
         std::vector<std::string> far;
-        for (const auto& p : proposals.features()) {
-            const auto& e = p.envelope;
-            if (e.max_lon < all.min_lon - kMargin || e.min_lon > all.max_lon + kMargin ||
-                e.max_lat < all.min_lat - kMargin || e.min_lat > all.max_lat + kMargin)
-                far.push_back(p.id + " (" + shortNumber(e.min_lon) + ", " + shortNumber(e.min_lat) + ")");
-        }
+        for (const auto& p : proposals.features())
+            if (rules::farOutside(p.envelope, *covered))
+                far.push_back(p.id + " (" + shortNumber(p.envelope.min_lon) + ", " + shortNumber(p.envelope.min_lat) +
+                              ")");
         if (far.empty()) return;
-        char extent[160];
-        std::snprintf(extent, sizeof extent, "%.2f–%.2f°E, %.2f–%.2f°N", all.min_lon, all.max_lon, all.min_lat,
-                      all.max_lat);
         std::string list;
         for (std::size_t i = 0; i < far.size() && i < 5; ++i) list += (i ? ", " : "") + far[i];
         const std::string msg = "the site " + list +
                                 (far.size() > 5 ? " and " + std::to_string(far.size() - 5) + " more" : "") +
-                                " lies far outside the area the layers cover (" + extent +
-                                "): check --crs and the coordinate order (--at takes LON,LAT)";
-        if (o_.input.empty()) throw usageError(msg);
-        log::warning(msg);
+                                " lies far outside the area the layers cover (" +
+                                output::coveredAreaText(*covered, output::Language::En) +
+                                "): check --crs and the coordinate order";
+        if (o_.input.empty()) throw usageError(msg + " (--at takes LON,LAT)");
+        log::warning(msg + " (longitude first); reported as not_screened");
     }
 
     void writeOutputs(const output::ScreeningContext& ctx, const std::vector<rules::Screening>& results) const {
@@ -265,8 +273,8 @@ class ScreenCommand : public Command {
         if (single) {
             output::writeScreeningText(std::cout, ctx, results.front());
         } else {
-            std::size_t counts[3] = {0, 0, 0};
-            for (const auto& s : results) ++counts[static_cast<int>(s.verdict)];
+            std::map<rules::Verdict, std::size_t> counts;
+            for (const auto& s : results) ++counts[s.verdict];
             const bool zh = ctx.lang == output::Language::Zh;
             for (const auto& s : results) {
                 const auto& p = ctx.proposals.features()[s.proposal];
@@ -274,9 +282,12 @@ class ScreenCommand : public Command {
                           << (p.name.empty() ? "" : p.name + "  ") << output::verdictReason(ctx, s) << "\n";
             }
             std::cout << (zh ? "\n合计 " : "\ntotal ") << results.size()
-                      << (zh ? " 个项目：禁止 " : " proposals: prohibited ") << counts[2]
-                      << (zh ? "，需整改或复核 " : ", review ") << counts[1] << (zh ? "，未发现冲突 " : ", clear ")
-                      << counts[0] << "\n";
+                      << (zh ? " 个项目：禁止 " : " proposals: prohibited ") << counts[rules::Verdict::Prohibited]
+                      << (zh ? "，需整改或复核 " : ", review ") << counts[rules::Verdict::Review]
+                      << (zh ? "，未发现冲突 " : ", clear ") << counts[rules::Verdict::Clear];
+            if (counts[rules::Verdict::NotScreened])
+                std::cout << (zh ? "，未能筛查 " : ", not screened ") << counts[rules::Verdict::NotScreened];
+            std::cout << "\n";
         }
         if (o_.output.empty()) return;
         const std::filesystem::path out = o_.output;

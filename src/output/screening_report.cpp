@@ -102,7 +102,13 @@ std::vector<const RuleFinding*> reportOrder(const Screening& s) {
     return out;
 }
 
+// A finding of a proposal that was not screened (far outside the layers' area): no rule was evaluated.
+bool notScreened(const RuleFinding& f) {
+    return f.not_applicable == "not_screened";
+}
+
 std::string statusText(const ScreeningContext& c, const RuleFinding& f) {
+    if (notScreened(f)) return zh(c) ? "未筛查" : "not screened";
     if (!f.applies) return zh(c) ? "不适用" : "not applicable";
     if (f.passed) return zh(c) ? "通过" : "passes";
     return zh(c) ? "不通过" : "FAILS";
@@ -112,6 +118,8 @@ std::string notApplicableText(const ScreeningContext& c, const RuleFinding& f) {
     const std::string& why = f.not_applicable;
     const auto colon = why.find(':');
     const std::string what = why.substr(0, colon), layer = colon == std::string::npos ? "" : why.substr(colon + 1);
+    if (what == "not_screened")
+        return zh(c) ? "未筛查：选址位于图层覆盖范围以外很远处" : "not screened: the site lies far outside the area the layers cover";
     if (what == "category")
         return zh(c) ? "该规则不针对此类别或状态的项目" : "the rule does not cover this category or status";
     if (what == "subject") return zh(c) ? "该规则检查图层 " + layer : "the rule checks layer " + layer;
@@ -174,6 +182,8 @@ std::string verdictLabel(const ScreeningContext& c, Verdict v) {
             return zh(c) ? "需整改或复核" : "NEEDS RECTIFICATION OR REVIEW";
         case Verdict::Clear:
             return zh(c) ? "未发现冲突" : "NO CONFLICT FOUND";
+        case Verdict::NotScreened:
+            return zh(c) ? "未能筛查" : "NOT SCREENED";
     }
     return "";
 }
@@ -202,7 +212,20 @@ std::size_t countApplying(const Screening& s) {
 
 }  // namespace
 
+std::string coveredAreaText(const geo::Box& area, Language lang) {
+    char text[160];
+    std::snprintf(text, sizeof text, lang == Language::Zh ? "%.2f–%.2f°E，%.2f–%.2f°N" : "%.2f–%.2f°E, %.2f–%.2f°N",
+                  area.min_lon, area.max_lon, area.min_lat, area.max_lat);
+    return text;
+}
+
 std::string verdictReason(const ScreeningContext& c, const Screening& s) {
+    if (s.verdict == Verdict::NotScreened) {
+        const std::string area = s.covered_area ? coveredAreaText(*s.covered_area, c.lang) : "";
+        return zh(c) ? "选址位于图层覆盖范围（" + area + "）以外很远处，未能筛查：请检查 --crs 和坐标顺序（经度在前）"
+                     : "the site lies far outside the area the layers cover (" + area +
+                           "), so it was not screened: check --crs and the coordinate order (longitude first)";
+    }
     if (s.decisive.empty()) {
         const std::size_t n = countApplying(s);
         return zh(c) ? "适用的 " + std::to_string(n) + " 条规则全部通过"
@@ -307,6 +330,7 @@ void writeScreeningHtml(std::ostream& out, const ScreeningContext& c, const std:
            ".prohibited{background:#fdd;border:1px solid #c00}\n"
            ".review{background:#ffe9c4;border:1px solid #d80}\n"
            ".clear{background:#dfd;border:1px solid #080}\n"
+           ".not_screened{background:#eee;border:1px solid #888}\n"
            "td.fails{color:#c00;font-weight:bold}td.passes{color:#080}td.na{color:#888}\n"
            "footer{color:#666;font-size:.9em}\n"
            "</style>\n</head>\n<body>\n";
@@ -371,7 +395,7 @@ nlohmann::ordered_json screeningObject(const ScreeningContext& c, const Screenin
         item["rule_id"] = r.id;
         item["title"] = title(c, r);
         item["predicate"] = rules::predicateName(r.predicate);
-        item["applies"] = f.applies;
+        item["applies"] = notScreened(f) ? ordered_json(nullptr) : ordered_json(f.applies);
         item["passed"] = f.applies ? ordered_json(f.passed) : ordered_json(nullptr);
         item["distance_m"] = f.applies ? number(f.distance_m) : nullptr;
         item["threshold_m"] = r.predicate == Predicate::WithinDistance ? number(r.distance_m) : nullptr;
@@ -442,7 +466,7 @@ void writeScreeningTable(const std::filesystem::path& file, const ScreeningConte
             table.set("status", p.status);
             table.set("verdict", rules::verdictName(s.verdict));
             table.set("rule_id", r.id);
-            table.setBoolean("applies", f.applies);
+            if (!notScreened(f)) table.setBoolean("applies", f.applies);
             if (f.applies) {
                 table.setBoolean("passed", f.passed);
                 table.set("distance_m", round2(f.distance_m));

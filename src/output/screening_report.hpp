@@ -36,6 +36,9 @@ void writeScreeningTable(const std::filesystem::path& file, const ScreeningConte
 // The one-line reason behind a verdict.
 std::string verdictReason(const ScreeningContext& ctx, const rules::Screening& s);
 
+// "105.20–110.30°E, 28.10–32.30°N": the area the layers cover, as messages and reports name it.
+std::string coveredAreaText(const geo::Box& area, Language lang);
+
 // Writes a report file whose format follows the extension: .md, .html/.htm, .json; or a table for .gpkg, .csv,
 // .geojson, .fgb. Returns false for an extension it does not know.
 bool isReportFile(const std::filesystem::path& file);

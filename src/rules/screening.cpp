@@ -17,6 +17,8 @@ const char* verdictName(Verdict v) {
     switch (v) {
         case Verdict::Clear:
             return "clear";
+        case Verdict::NotScreened:
+            return "not_screened";
         case Verdict::Review:
             return "review";
         case Verdict::Prohibited:
@@ -28,6 +30,24 @@ const char* verdictName(Verdict v) {
 Verdict verdictOf(const Rule& rule) {
     return rule.action == "prohibited" || rule.action == "exit" || rule.action == "close" ? Verdict::Prohibited
                                                                                           : Verdict::Review;
+}
+
+std::optional<geo::Box> coveredArea(const layers::LayerMap& layers) {
+    geo::Box all{180, 90, -180, -90};
+    for (const auto& [name, layer] : layers)
+        for (const auto& f : layer->features()) {
+            all.min_lon = std::min(all.min_lon, f.envelope.min_lon);
+            all.min_lat = std::min(all.min_lat, f.envelope.min_lat);
+            all.max_lon = std::max(all.max_lon, f.envelope.max_lon);
+            all.max_lat = std::max(all.max_lat, f.envelope.max_lat);
+        }
+    if (all.min_lon > all.max_lon) return std::nullopt;
+    return all;
+}
+
+bool farOutside(const geo::Box& e, const geo::Box& area) {
+    return e.max_lon < area.min_lon - kExtentMargin || e.min_lon > area.max_lon + kExtentMargin ||
+           e.max_lat < area.min_lat - kExtentMargin || e.min_lat > area.max_lat + kExtentMargin;
 }
 
 namespace {
@@ -50,19 +70,24 @@ struct Screener::Impl {
     };
     std::vector<PreparedRule> rules;
     geo::Geodesic geodesic;
+    std::optional<geo::Box> covered;
 
     Impl(const Catalogue& c, const layers::LayerMap& layers, const layers::Layer& p,
          const std::vector<std::string>& subjectLayers)
-        : catalogue(c), proposals(p), sets(layers) {
+        : catalogue(c), proposals(p), sets(layers), covered(coveredArea(layers)) {
         for (const Rule& r : c.rules) {
             const std::string ctx = r.origin + ": rule " + r.id;
             PreparedRule pr;
             pr.rule = &r;
             pr.screens = std::find(subjectLayers.begin(), subjectLayers.end(), r.subject) != subjectLayers.end();
             if (pr.screens) {
-                const auto matching = proposals.select(r.subject_where, ctx + " (subject_where)");
+                // Filter errors name the line of the filter's key.
+                auto at = [&](const std::string& keyOrigin, const char* key) {
+                    return (keyOrigin.empty() ? r.origin : keyOrigin) + ": rule " + r.id + " (" + key + ")";
+                };
+                const auto matching = proposals.select(r.subject_where, at(r.subject_where_origin, "subject_where"));
                 pr.subject_match.insert(matching.begin(), matching.end());
-                pr.objects = &sets.get(r.object, r.object_where, ctx + " (object_where)");
+                pr.objects = &sets.get(r.object, r.object_where, at(r.object_where_origin, "object_where"));
                 if (!r.subject_inside.empty()) pr.inside_qualifier = &sets.get(r.subject_inside, "", ctx);
                 if (!r.subject_outside.empty()) pr.outside_qualifier = &sets.get(r.subject_outside, "", ctx);
                 // Indexes are built now, before threads share them.
@@ -142,6 +167,17 @@ struct Screener::Impl {
     Screening screen(std::size_t proposal, Worker& worker) {
         Screening out;
         out.proposal = proposal;
+        if (covered && farOutside(proposals.features()[proposal].envelope, *covered)) {
+            out.verdict = Verdict::NotScreened;
+            out.covered_area = covered;
+            for (std::size_t i = 0; i < rules.size(); ++i) {
+                RuleFinding f;
+                f.rule = i;
+                f.not_applicable = "not_screened";
+                out.findings.push_back(f);
+            }
+            return out;
+        }
         for (std::size_t i = 0; i < rules.size(); ++i) {
             out.findings.push_back(evaluate(i, rules[i], proposal, worker));
             const RuleFinding& f = out.findings.back();

@@ -14,8 +14,18 @@ namespace ecozone::rules {
 
 // Screening a proposed project: every rule of the catalogue, applicable or not, with what was measured.
 
-enum class Verdict { Clear, Review, Prohibited };
-const char* verdictName(Verdict v);  // "clear", "review", "prohibited"
+// In increasing order of concern: the worst of several is the greatest. NotScreened: the proposal lies far outside
+// the area the layers cover (almost always a CRS or axis-order mistake), so no rule was evaluated for it.
+enum class Verdict { Clear, NotScreened, Review, Prohibited };
+const char* verdictName(Verdict v);  // "clear", "not_screened", "review", "prohibited"
+
+// How far (in degrees, about 100 km) a proposal may lie outside the area the layers cover and still be screened.
+inline constexpr double kExtentMargin = 1.0;
+// The area the layers' features cover (the union of their envelopes); nothing when they hold no feature.
+std::optional<geo::Box> coveredArea(const layers::LayerMap& layers);
+// Whether an envelope lies more than kExtentMargin outside `area`: the one test behind NotScreened, and behind
+// `screen --at` refusing such a site.
+bool farOutside(const geo::Box& envelope, const geo::Box& area);
 
 // A zone the proposal falls in.
 struct ZoneHit {
@@ -44,12 +54,16 @@ struct Screening {
     Verdict verdict = Verdict::Clear;
     std::vector<RuleFinding> findings;  // one per catalogue rule, in catalogue order
     std::vector<std::size_t> decisive;  // the failed rules behind the verdict (indices into findings)
+    // NotScreened: the area the layers cover, which the proposal lies far outside; every finding then has
+    // applies = false and not_applicable = "not_screened".
+    std::optional<geo::Box> covered_area;
 };
 
 // What a failed rule means for a proposal: prohibited for prohibited/exit/close, review for the others.
 Verdict verdictOf(const Rule& rule);
 
-// Screens proposals (features of a layer with the facility schema) against a catalogue over the loaded layers.
+// Screens proposals (features of a layer with the facility schema) against a catalogue over the loaded layers;
+// proposals far outside the layers' area are not screened (Verdict::NotScreened).
 // `subjectLayers` are the names of the catalogue's subject layers the proposals stand in for (usually
 // "facilities"); rules on other subjects are listed as not applicable.
 class Screener {

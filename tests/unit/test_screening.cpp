@@ -127,6 +127,27 @@ TEST(Screening, SameResultsForAnyThreadCount) {
     }
 }
 
+TEST(Screening, ASiteFarOutsideTheLayersIsNotScreenedNorClear) {
+    // Longitude and latitude swapped: no rule can say anything about it, so it must not come out clear.
+    Fixture f({{project("S", "chemical_project"), "POINT (29.80 30.12)"},
+               {project("B", "chemical_project"), "POINT (107.1062931 29.8084466)"}});
+    const auto results = f.run();
+    ASSERT_EQ(results.size(), 2u);
+    EXPECT_EQ(results[0].verdict, rules::Verdict::NotScreened);
+    ASSERT_TRUE(results[0].covered_area.has_value());
+    EXPECT_TRUE(rules::farOutside(f.proposals->features()[0].envelope, *results[0].covered_area));
+    EXPECT_TRUE(results[0].decisive.empty());
+    ASSERT_EQ(results[0].findings.size(), f.catalogue.rules.size());
+    for (const auto& finding : results[0].findings) {
+        EXPECT_FALSE(finding.applies);
+        EXPECT_EQ(finding.not_applicable, "not_screened");
+    }
+    EXPECT_EQ(results[1].verdict, rules::Verdict::Clear);
+    EXPECT_FALSE(results[1].covered_area.has_value());
+    // The worst of the two is not "clear".
+    EXPECT_GT(std::max(results[0].verdict, results[1].verdict), rules::Verdict::Clear);
+}
+
 TEST(Screening, HtmlReportIsWellFormedAndSelfContained) {
     Fixture f({{project("A", "chemical_project"), "POINT (107.0999555 29.8183021)"},
                {project("T", "other"),
