@@ -3,6 +3,7 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
+#include <proj.h>
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -214,7 +215,9 @@ class LayerLoaderImpl {
     std::unique_ptr<OGRCoordinateTransformation> transform_;
     std::optional<geo::Box> area_of_use_;  // of the source CRS, in degrees
     std::string crs_name_;
+    OGRSpatialReference source_crs_;
     void checkPlausibility();
+    void checkDatumTransformation();
     // Text: `decoder_` when the encoding is known (stated, or declared by a .cpg / DBF language driver) and the
     // source is read raw; otherwise text that is not UTF-8 is tried as GBK, the usual encoding of Chinese data
     // that declares none, and counted.
@@ -423,6 +426,7 @@ void LayerLoaderImpl::resolveCrs() {
                         "CGCS2000, EPSG:4326 WGS84, EPSG:4545 CGCS2000 / GK CM 108E, ...)");
     }
     src.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    source_crs_ = src;
     geographic_ = src.IsGeographic();
     if (!b.datum.empty()) {
         datum_ = geo::parseDatum(b.datum);
@@ -681,6 +685,66 @@ void LayerLoaderImpl::checkPlausibility() {
     warn(msg);
 }
 
+// Xian 1980 and Beijing 1954 differ from WGS84 by tens of metres, but PROJ (with Debian's data) knows no
+// transformation between them and WGS84 over most of China, Chongqing included: it then applies a "ballpark" one,
+// which only changes the ellipsoid, and says nothing. Ask PROJ which operation it has over the layer's extent, and
+// warn when it is a ballpark one.
+void LayerLoaderImpl::checkDatumTransformation() {
+    const char* datumAttr = source_crs_.GetAttrValue("DATUM");
+    std::string datum = datumAttr ? datumAttr : "";
+    std::replace(datum.begin(), datum.end(), '_', ' ');
+    const std::string l = lower(datum);
+    const char* which = l.find("xian 1980") != std::string::npos      ? "Xian 1980"
+                        : l.find("beijing 1954") != std::string::npos ? "Beijing 1954"
+                                                                      : nullptr;
+    if (!which) return;
+    geo::Box box{180, 90, -180, -90};
+    for (const Feature& f : features_) {
+        box.min_lon = std::min(box.min_lon, f.envelope.min_lon), box.max_lon = std::max(box.max_lon, f.envelope.max_lon);
+        box.min_lat = std::min(box.min_lat, f.envelope.min_lat), box.max_lat = std::max(box.max_lat, f.envelope.max_lat);
+    }
+    if (features_.empty()) {
+        if (!area_of_use_) return;
+        box = *area_of_use_;
+    }
+    bool ballpark = true;
+    PJ_CONTEXT* ctx = proj_context_create();
+    char* wkt = nullptr;
+    if (source_crs_.exportToWkt(&wkt, std::vector<const char*>{"FORMAT=WKT2_2019", nullptr}.data()) == OGRERR_NONE) {
+        PJ* from = proj_create(ctx, wkt);
+        PJ* to = proj_create(ctx, "EPSG:4326");
+        PJ_OPERATION_FACTORY_CONTEXT* factory = proj_create_operation_factory_context(ctx, nullptr);
+        if (from && to && factory) {
+            proj_operation_factory_context_set_area_of_interest(ctx, factory, box.min_lon, box.min_lat, box.max_lon,
+                                                                box.max_lat);
+            proj_operation_factory_context_set_spatial_criterion(ctx, factory,
+                                                                 PROJ_SPATIAL_CRITERION_PARTIAL_INTERSECTION);
+            proj_operation_factory_context_set_grid_availability_use(
+                ctx, factory, PROJ_GRID_AVAILABILITY_DISCARD_OPERATION_IF_MISSING_GRID);
+            if (PJ_OBJ_LIST* ops = proj_create_operations(ctx, from, to, factory)) {
+                if (proj_list_get_count(ops) > 0) {
+                    PJ* best = proj_list_get(ctx, ops, 0);
+                    ballpark = best && proj_coordoperation_has_ballpark_transformation(ctx, best);
+                    proj_destroy(best);
+                }
+                proj_list_destroy(ops);
+            }
+        }
+        proj_operation_factory_context_destroy(factory);
+        proj_destroy(to);
+        proj_destroy(from);
+    }
+    CPLFree(wkt);
+    proj_context_destroy(ctx);
+    if (!ballpark) return;
+    const std::string& name = layer_.name();
+    warn("layer `" + name + "`: its CRS " + crs_name_ + " is on the " + which +
+         " datum, and PROJ knows no transformation from it to WGS84 where the layer lies, so it applies none (only "
+         "the ellipsoid changes): positions may be off by 50-100 m or more. Give the datum's 7-parameter "
+         "transformation with the CRS, as --crs " + name + "='+proj=... +towgs84=dx,dy,dz,rx,ry,rz,ds' (or "
+         "`crs = \"...\"` in the layer set), or convert the layer to CGCS2000 with the surveying bureau's parameters");
+}
+
 void LayerLoaderImpl::load() {
     // Spreadsheet ledgers: the first row holds the column names even when every cell is text (GDAL's automatic
     // detection wants numbers under text headers before it believes that). The drivers read these options lazily,
@@ -723,6 +787,7 @@ void LayerLoaderImpl::load() {
         readFeature(*f);
     }
     checkPlausibility();
+    checkDatumTransformation();
     if (stats_.read == 0 && stats_.filtered == 0)
         warn("layer `" + b.name + "`: `" + b.source + "` holds no features, so no rule finds anything in it; check " +
              "that it is the file meant");

@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <tuple>
 
 #include "geo/chinese_datums.hpp"
 #include "test_support.hpp"
@@ -378,4 +379,34 @@ TEST(Loader, WarnsWhenPointsLoadedWithoutDatumSitAtTheGcj02OffsetFromTheRivers) 
     EXPECT_TRUE(
         warningsAbout(*loadWith(test::repoRoot() / "data-samples" / "facilities.geojson", "").at("facilities"), "look like")
             .empty());
+}
+
+TEST(Loader, WarnsThatXian1980AndBeijing1954GetNoDatumShiftButLoadsThem) {
+    const auto dir = test::tempDir();
+    // Geographic Beijing 1954 and Xian 1980, and their Gauss-Kruger projections, around Chongqing.
+    for (const auto& [epsg, wkt, datum] : std::vector<std::tuple<int, std::string, std::string>>{
+             {4214, "POINT (106.55 29.56)", "Beijing 1954"},
+             {4610, "POINT (106.55 29.56)", "Xian 1980"},
+             {2381, "POINT (500000 3300000)", "Xian 1980"},          // Xian 1980 / 3-degree GK CM 108E
+             {2433, "POINT (500000 3300000)", "Beijing 1954"},       // Beijing 1954 / 3-degree GK CM 108E
+             {21458, "POINT (560000 3300000)", "Beijing 1954"}}) {  // Beijing 1954 / Gauss-Kruger CM 105E
+        const auto file = dir / ("p" + std::to_string(epsg) + ".gpkg");
+        test::writeLayer(file, epsg, {{facility("X1"), wkt}});
+        auto layer = test::load(test::binding("facilities", "facility", file));
+        ASSERT_EQ(layer->features().size(), 1u) << epsg;
+        const auto hits = warningsAbout(*layer, "is on the " + datum + " datum");
+        ASSERT_EQ(hits.size(), 1u) << epsg;
+        EXPECT_NE(hits[0].find("--crs facilities='+proj=... +towgs84="), std::string::npos) << hits[0];
+        EXPECT_NE(hits[0].find("EPSG:" + std::to_string(epsg)), std::string::npos) << hits[0];
+    }
+    // CGCS2000 (also a ballpark to WGS84, but well under a metre) and a stated +towgs84: no such warning.
+    test::writeLayer(dir / "cgcs.geojson", 4490, {{facility("C1"), "POINT (106.55 29.56)"}});
+    EXPECT_TRUE(warningsAbout(*test::load(test::binding("facilities", "facility", dir / "cgcs.geojson")), "datum").empty());
+    test::writeLayer(dir / "none.csv", 0, {{{{"id", "T1"}, {"name", "n"}, {"category", "hydropower"},
+                                             {"status", "existing"}, {"lon", "106.55"}, {"lat", "29.56"}}, ""}});
+    auto b = test::binding("facilities", "facility", dir / "none.csv");
+    b.crs = "+proj=longlat +ellps=IAU76 +towgs84=24,-123,-94,0.02,-0.25,-0.13,1.1 +no_defs";
+    auto stated = test::load(b);
+    ASSERT_EQ(stated->features().size(), 1u);
+    EXPECT_TRUE(warningsAbout(*stated, "datum").empty()) << stated->stats().warnings.front();
 }
