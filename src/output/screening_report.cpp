@@ -146,7 +146,7 @@ std::string measurementText(const ScreeningContext& c, const RuleFinding& f) {
             const std::string margin = distanceText(c, std::abs(f.margin_m), fine);
             if (zh(c))
                 return "距" + river + "岸线 " + d + "；限值 " + limit + "；" +
-                       (f.passed ? "超出限值 " + margin : "在限值内 " + margin);
+                       (f.passed ? "距离限值尚余 " + margin + "，符合" : "在限值内 " + margin);
             return d + " from the shoreline of " + river + "; the limit is " + limit + "; " +
                    (f.passed ? "passes by " + margin : "inside the limit by " + margin);
         }
