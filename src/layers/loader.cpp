@@ -216,8 +216,12 @@ class LayerLoaderImpl {
     std::optional<geo::Box> area_of_use_;  // of the source CRS, in degrees
     std::string crs_name_;
     OGRSpatialReference source_crs_;
-    void checkPlausibility();
+    bool checkPlausibility();  // true when every feature used lies outside the CRS's area of use
     void checkDatumTransformation();
+    // Gauss-Kruger coordinates with or without the zone prefix the CRS expects, or northing first.
+    std::vector<std::pair<double, double>> raw_xy_;  // the first vertex of features as read (at most 1,000)
+    std::size_t not_transformed_ = 0;                // features skipped as untransformable or out of range
+    void checkGaussKrugerHints(bool allOutside);
     // Text: `decoder_` when the encoding is known (stated, or declared by a .cpg / DBF language driver) and the
     // source is read raw; otherwise text that is not UTF-8 is tried as GBK, the usual encoding of Chinese data
     // that declares none, and counted.
@@ -530,16 +534,24 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
             repairs.push_back("unclosed ring closed");
         }
     }
-    if (geom->transform(transform_.get()) != OGRERR_NONE)
+    if (!geom->IsEmpty() && raw_xy_.size() < 1000) {
+        geom->getEnvelope(&env);
+        raw_xy_.emplace_back(env.MinX, env.MinY);
+    }
+    if (geom->transform(transform_.get()) != OGRERR_NONE) {
+        ++not_transformed_;
         return "coordinates cannot be transformed to WGS84 (outside the CRS's area?)";
+    }
     if (datum_ && *datum_ != geo::Datum::Wgs84) {
         DatumShift shift(*datum_);
         geom->transform(&shift);
     }
     geom->getEnvelope(&env);
-    if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90 || !std::isfinite(env.MinX))
+    if (env.MinX < -180 || env.MaxX > 180 || env.MinY < -90 || env.MaxY > 90 || !std::isfinite(env.MinX)) {
+        ++not_transformed_;
         return "coordinates fall outside longitude -180..180 / latitude -90..90 after reprojection; is the CRS "
                "right, and are x and y swapped?";
+    }
 
     const int size = static_cast<int>(geom->WkbSize());
     std::vector<unsigned char> wkb(static_cast<std::size_t>(size));
@@ -652,8 +664,8 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
 
 // Data in the wrong CRS or with swapped axes still transforms, to the wrong place: warn when a layer lies outside
 // its CRS's area of use, or where swapping its coordinates would put it where the CRS is meant for.
-void LayerLoaderImpl::checkPlausibility() {
-    if (!area_of_use_ || features_.empty()) return;
+bool LayerLoaderImpl::checkPlausibility() {
+    if (!area_of_use_ || features_.empty()) return false;
     const geo::Box& a = *area_of_use_;
     constexpr double kMargin = 1.0;  // degrees: projections are usable a little beyond their nominal area
     auto inside = [&](double lon, double lat) {
@@ -669,7 +681,7 @@ void LayerLoaderImpl::checkPlausibility() {
         if (!example) example = &f;
         if (inside(lat, lon)) ++swappedInside;
     }
-    if (outside == 0) return;
+    if (outside == 0) return false;
     char where[160];
     std::snprintf(where, sizeof where, "%.2f–%.2f°E, %.2f–%.2f°N", a.min_lon, a.max_lon, a.min_lat, a.max_lat);
     char at[96];
@@ -683,6 +695,56 @@ void LayerLoaderImpl::checkPlausibility() {
     else
         msg += "; check that the CRS is the one the data was made in";
     warn(msg);
+    return outside == features_.size();
+}
+
+// CGCS2000 3-degree Gauss-Kruger comes as two EPSG families: EPSG:4513-4533 (zones 25-45, eastings carry the zone
+// number as a prefix: 36 500 000) and EPSG:4534-4554 (CM 75E-135E, no prefix: 500 000). Data in one given the
+// other's code, or typed northing first, fails to transform or lands far away; when that happens to the whole
+// layer, say which it looks like.
+void LayerLoaderImpl::checkGaussKrugerHints(bool allOutside) {
+    if (raw_xy_.empty() || !(allOutside || (features_.empty() && not_transformed_ > 0))) return;
+    const char* auth = source_crs_.GetAuthorityName(nullptr);
+    const char* codeText = source_crs_.GetAuthorityCode(nullptr);
+    if (!auth || !codeText || std::string(auth) != "EPSG") return;
+    const int code = std::atoi(codeText);
+    const bool prefixed = code >= 4513 && code <= 4533, plain = code >= 4534 && code <= 4554;
+    if (!prefixed && !plain) return;
+    auto all = [&](auto&& test) {
+        return std::all_of(raw_xy_.begin(), raw_xy_.end(), [&](const auto& xy) { return test(xy.first, xy.second); });
+    };
+    auto isNorthing = [](double v) { return v > 1.0e6 && v < 6.5e6; };  // China lies 2,000-6,000 km north
+    auto isPlainEasting = [](double v) { return v > 0 && v < 1.0e6; };
+    auto zoneOf = [](double v) { return static_cast<int>(std::floor(v / 1.0e6)); };
+    auto isPrefixedEasting = [&](double v) { return zoneOf(v) >= 25 && zoneOf(v) <= 45 && v < 46.0e6; };
+    const std::string given = "EPSG:" + std::to_string(code);
+    const std::string& name = layer_.name();
+    auto label = [](int epsg) {
+        OGRSpatialReference s;
+        return s.importFromEPSG(epsg) == OGRERR_NONE && s.GetName() ? std::string(s.GetName()) : std::string("?");
+    };
+    std::string hint;
+    if (all([&](double x, double y) { return isNorthing(x) && (isPlainEasting(y) || isPrefixedEasting(y)); })) {
+        hint = "x and y look swapped: the first coordinate holds northings (" + std::to_string(std::lround(raw_xy_[0].first)) +
+               ") and the second eastings; give the coordinates easting first, or swap the columns";
+    } else if (plain && all([&](double x, double y) { return isPrefixedEasting(x) && isNorthing(y); })) {
+        const int zone = zoneOf(raw_xy_[0].first);
+        if (all([&](double x, double) { return zoneOf(x) == zone; })) {
+            const int epsg = 4513 + zone - 25;
+            hint = "eastings carry the zone prefix " + std::to_string(zone) + ": use EPSG:" + std::to_string(epsg) +
+                   " (" + label(epsg) + ") instead of " + given + " (--crs " + name + "=EPSG:" +
+                   std::to_string(epsg) + ", or fix the source's CRS)";
+        }
+    } else if (prefixed && all([&](double x, double y) { return isPlainEasting(x) && isNorthing(y); })) {
+        const int zone = 25 + code - 4513;
+        const int epsg = 4534 + zone - 25;
+        hint = "eastings lack the zone prefix " + std::to_string(zone) + " that " + given + " expects: use EPSG:" +
+               std::to_string(epsg) + " (" + label(epsg) + ") instead (--crs " + name + "=EPSG:" +
+               std::to_string(epsg) + ", or fix the source's CRS)";
+    }
+    if (!hint.empty())
+        warn("layer `" + name + "`: every feature in " + crs_name_ + " fails to transform or lies far outside its area; " +
+             hint);
 }
 
 // Xian 1980 and Beijing 1954 differ from WGS84 by tens of metres, but PROJ (with Debian's data) knows no
@@ -786,7 +848,7 @@ void LayerLoaderImpl::load() {
         }
         readFeature(*f);
     }
-    checkPlausibility();
+    checkGaussKrugerHints(checkPlausibility());
     checkDatumTransformation();
     if (stats_.read == 0 && stats_.filtered == 0)
         warn("layer `" + b.name + "`: `" + b.source + "` holds no features, so no rule finds anything in it; check " +
