@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "cli/command.hpp"
@@ -26,6 +28,10 @@ struct MapOptions {
     std::string lang = "zh";
     std::string bbox;
     std::string title;
+    std::string area;        // --area: frame on this named area
+    std::string area_layer;  // --area-layer: where --area and --per-area look
+    bool per_rule = false;
+    bool per_area = false;
     int width = 1600;
     int height = 1200;
     double simplify_m = 10;
@@ -65,6 +71,52 @@ std::string today() {
     return buf;
 }
 
+// FILE.EXT -> FILE-SUFFIX.EXT, the suffix made safe for any OS and unique among `used`.
+std::string annexName(const std::filesystem::path& output, const std::string& suffix, const std::string& fallback,
+                      std::set<std::string>& used) {
+    std::string safe = output::safeFileStem(suffix);
+    if (safe.empty()) safe = fallback;
+    const std::filesystem::path parent = output.parent_path();
+    const std::string stem = output.stem().string(), ext = output.extension().string();
+    std::string name = (parent / (stem + "-" + safe + ext)).string();
+    for (int n = 2; !used.insert(name).second; ++n)
+        name = (parent / (stem + "-" + safe + "-" + std::to_string(n) + ext)).string();
+    return name;
+}
+
+std::string describe(const output::NamedArea& a) {
+    return "  " + a.layer + ": " + a.name + " (" + a.id + ")";
+}
+
+// The named area `--area NAME` means: the one whose name holds NAME (every word of it, if it has several), or
+// whose id (or a member's) is NAME; an exact name or id wins over names that only contain it.
+const output::NamedArea& findArea(const std::vector<output::NamedArea>& areas, const std::string& wanted) {
+    std::vector<std::string> words;  // "大巴山 保护区": both
+    std::istringstream in(wanted);
+    for (std::string w; in >> w;) words.push_back(w);
+    if (words.empty()) throw usageError("--area: give (part of) an area's name");
+    std::vector<const output::NamedArea*> found, exact;
+    for (const auto& a : areas) {
+        const bool byId =
+            a.id == wanted || std::find(a.member_ids.begin(), a.member_ids.end(), wanted) != a.member_ids.end();
+        if (a.name == wanted || byId) exact.push_back(&a);
+        if (byId || std::all_of(words.begin(), words.end(),
+                                [&](const std::string& w) { return a.name.find(w) != std::string::npos; }))
+            found.push_back(&a);
+    }
+    if (exact.size() == 1) return *exact.front();
+    if (found.size() == 1) return *found.front();
+    std::string list;
+    if (found.empty()) {
+        for (const auto& a : areas) list += "\n" + describe(a);
+        throw usageError("--area `" + wanted +
+                         "`: no area's name holds it; the areas are (layer: name (id)):" + list);
+    }
+    for (const auto* a : found) list += "\n" + describe(*a);
+    throw usageError("--area `" + wanted + "`: " + std::to_string(found.size()) +
+                     " areas match; give more of the name, its id, or --area-layer:" + list);
+}
+
 class MapCommand : public Command {
   public:
     void setUp(CLI::App& app) override {
@@ -84,6 +136,16 @@ class MapCommand : public Command {
         app.add_option("--bbox", o_.bbox,
                        "Extent to draw (static) or show first (HTML): minlon,minlat,maxlon,maxlat");
         app.add_option("--title", o_.title, "Title of a static map (default: the catalogue's title)");
+        app.add_option(
+            "--area", o_.area,
+            "Frame the map on the named area whose name holds this text (or with this id), e.g. 大巴山");
+        app.add_option("--area-layer", o_.area_layer,
+                       "The area layer --area and --per-area look in (default: all)");
+        app.add_flag("--per-rule", o_.per_rule,
+                     "One static map per rule with violations, framed on them: FILE-<rule id>.EXT");
+        app.add_flag(
+            "--per-area", o_.per_area,
+            "One static map per area holding violations of `inside` rules, framed on it: FILE-<area id>.EXT");
         app.add_option("--width", o_.width, "Static map width in pixels (PNG) or points (SVG, PDF)")
             ->check(CLI::Range(300, 20000))
             ->capture_default_str();
@@ -109,6 +171,24 @@ class MapCommand : public Command {
                              "`: use .html, .png, .svg or .pdf");
         std::optional<geo::Box> bbox;
         if (!o_.bbox.empty()) bbox = parseBbox(o_.bbox);
+        const bool annexes = o_.per_rule || o_.per_area;
+        if (o_.per_rule && o_.per_area) throw usageError("--per-rule and --per-area: choose one");
+        if (annexes && html)
+            throw usageError(std::string(o_.per_rule ? "--per-rule" : "--per-area") +
+                             " writes static maps: use -o FILE.png, .svg or .pdf (the HTML map lists every "
+                             "violation by rule already)");
+        if ((annexes || !o_.area.empty()) && bbox)
+            throw usageError("--bbox and " +
+                             std::string(o_.per_rule   ? "--per-rule"
+                                         : o_.per_area ? "--per-area"
+                                                       : "--area") +
+                             " both set the extent: give one");
+        if (annexes && !o_.area.empty())
+            throw usageError("--area frames one map: it cannot be used with --per-rule or --per-area");
+        if (annexes && !o_.title.empty())
+            throw usageError("--title: each map of --per-rule or --per-area is titled with its rule or area");
+        if (!o_.area_layer.empty() && o_.area.empty() && !o_.per_area)
+            throw usageError("--area-layer is for --area or --per-area");
         const auto lang = o_.lang == "en" ? output::Language::En : output::Language::Zh;
         o_.verbosity.apply();
         if (html) output::findLeaflet();  // fail before the work when Leaflet is missing
@@ -130,29 +210,106 @@ class MapCommand : public Command {
         output::MapSceneOptions sceneOptions;
         sceneOptions.simplify_m = o_.simplify_m;
         const output::MapScene scene = output::buildMapScene(catalogue, loaded, outcomes, sceneOptions);
-        log::debug("writing " + o_.output);
-        if (html) {
-            output::HtmlMapOptions options;
-            options.lang = lang;
-            options.date = today();
-            options.bbox = bbox;
-            output::writeHtmlMap(o_.output, scene, options);
-        } else {
-            output::StaticMapOptions options;
-            options.format = *format;
-            options.lang = lang;
-            options.width_px = o_.width;
-            options.height_px = o_.height;
-            options.title = o_.title;
-            options.date = today();
-            options.bbox = bbox;
-            const auto stats = output::writeStaticMap(o_.output, scene, options);
+        std::vector<output::NamedArea> areas;
+        if (!o_.area.empty() || o_.per_area) {
+            areas = output::namedAreas(scene);
+            if (!o_.area_layer.empty()) {
+                std::erase_if(areas, [&](const output::NamedArea& a) { return a.layer != o_.area_layer; });
+                if (areas.empty()) {
+                    std::string list;
+                    for (const auto& l : scene.areas) list += (list.empty() ? "" : ", ") + l.name;
+                    throw usageError("--area-layer `" + o_.area_layer + "`: not an area layer of this run (" +
+                                     list + ")");
+                }
+            }
+        }
+        output::StaticMapOptions base;
+        if (format) base.format = *format;
+        base.lang = lang;
+        base.width_px = o_.width;
+        base.height_px = o_.height;
+        base.title = o_.title;
+        base.date = today();
+        base.bbox = bbox;
+        const auto report = [](const std::string& file, const output::StaticMapStats& stats, bool named) {
+            if (named) std::cout << file << ": ";
             std::cout << stats.violation_symbols << " violation symbols, " << stats.labels << " facility labels";
             if (stats.labels_dropped) std::cout << " (" << stats.labels_dropped << " left out for lack of room)";
             std::cout << "\n";
+        };
+        if (!o_.area.empty()) {
+            const auto& area = findArea(areas, o_.area);
+            log::debug("framing on " + area.layer + " " + area.name);
+            base.bbox = output::widen(area.extent, 0.06, 1000);
+            base.focus = area.outline;
+            if (base.title.empty()) base.title = area.name;
         }
-        std::cout << scene.violations.size() << (scene.violations.size() == 1 ? " violation" : " violations")
-                  << " mapped to " << o_.output << "\n";
+        const auto mappedTo = [&](std::size_t files) {
+            std::cout << scene.violations.size() << (scene.violations.size() == 1 ? " violation" : " violations")
+                      << " mapped to " << files << (files == 1 ? " map" : " maps") << "\n";
+        };
+        if (o_.per_rule) {
+            std::set<std::string> used;
+            std::size_t files = 0;
+            for (std::size_t r = 0; r < catalogue.rules.size(); ++r) {
+                const auto& rule = catalogue.rules[r];
+                output::MapScene part = output::sceneForRule(scene, r);
+                if (part.violations.empty()) continue;
+                part.title = scene.title + " · " + rule.id;
+                const std::string file = annexName(o_.output, rule.id, "rule-" + std::to_string(r + 1), used);
+                refuseOutputOverInput(file, set, names);
+                output::StaticMapOptions options = base;
+                options.bbox = output::violationsExtent(part.violations);
+                options.title = lang == output::Language::En && !rule.title_en.empty() ? rule.title_en
+                                : !rule.title_zh.empty()                               ? rule.title_zh
+                                                                                       : rule.title_en;
+                if (options.title.empty()) options.title = rule.id;
+                log::debug("writing " + file);
+                report(file, output::writeStaticMap(file, part, options), true);
+                ++files;
+            }
+            mappedTo(files);
+        } else if (o_.per_area) {
+            // The areas holding violations of `inside` rules.
+            std::set<std::pair<std::string, std::string>> offended;
+            for (const auto& v : scene.violations)
+                if (v.predicate == rules::Predicate::Inside) offended.insert({v.object_layer, v.object_id});
+            std::set<std::string> used;
+            std::size_t files = 0, index = 0;
+            for (const auto& area : areas) {
+                ++index;
+                if (std::none_of(area.member_ids.begin(), area.member_ids.end(), [&](const std::string& id) {
+                        return offended.count({area.layer, id}) > 0;
+                    }))
+                    continue;
+                const std::string file = annexName(o_.output, area.id, "area-" + std::to_string(index), used);
+                refuseOutputOverInput(file, set, names);
+                output::StaticMapOptions options = base;
+                options.bbox = output::widen(area.extent, 0.06, 1000);
+                options.focus = area.outline;
+                options.title = area.name;
+                log::debug("writing " + file);
+                report(file, output::writeStaticMap(file, scene, options), true);
+                ++files;
+            }
+            if (files == 0)
+                log::warning("no area" + (o_.area_layer.empty() ? std::string() : " of " + o_.area_layer) +
+                             " holds a violation of an `inside` rule: no map written");
+            mappedTo(files);
+        } else {
+            log::debug("writing " + o_.output);
+            if (html) {
+                output::HtmlMapOptions options;
+                options.lang = lang;
+                options.date = today();
+                options.bbox = base.bbox;
+                output::writeHtmlMap(o_.output, scene, options);
+            } else {
+                report(o_.output, output::writeStaticMap(o_.output, scene, base), false);
+            }
+            std::cout << scene.violations.size() << (scene.violations.size() == 1 ? " violation" : " violations")
+                      << " mapped to " << o_.output << "\n";
+        }
         return scene.violations.empty() ? 0 : 1;
     }
 

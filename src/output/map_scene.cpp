@@ -2,6 +2,7 @@
 #include "output/map_scene.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -293,6 +294,130 @@ std::vector<Polygon> bufferShoreline(const std::vector<std::vector<LonLat>>& lin
         collectPolygons(h, united, nullptr, out);
         GEOSGeom_destroy_r(h, united);
     }
+    return out;
+}
+
+std::vector<NamedArea> namedAreas(const MapScene& scene) {
+    Geos geos;
+    const auto h = geos.h();
+    std::vector<NamedArea> out;
+    for (const auto& layer : scene.areas) {
+        std::vector<std::string> names;
+        std::map<std::string, std::vector<const MapArea*>> members;
+        for (const auto& a : layer.areas) {
+            const std::string& name = a.name.empty() ? a.id : a.name;
+            if (!members.count(name)) names.push_back(name);
+            members[name].push_back(&a);
+        }
+        for (const auto& name : names) {
+            const auto& group = members[name];
+            NamedArea area;
+            area.layer = layer.name;
+            area.kind = layer.kind;
+            area.name = name;
+            for (const auto* a : group) area.member_ids.push_back(a->id);
+            // The common id prefix, cut back to a whole token: RZ-DBS for RZ-DBS-core and RZ-DBS-buffer.
+            std::string prefix = area.member_ids.front();
+            for (const auto& id : area.member_ids) {
+                std::size_t n = 0;
+                while (n < prefix.size() && n < id.size() && prefix[n] == id[n]) ++n;
+                prefix.resize(n);
+            }
+            const auto separator = [](char c) { return c == '-' || c == '_' || c == '.' || c == ' ' || c == '/'; };
+            if (group.size() > 1) {
+                const bool whole = std::all_of(
+                    area.member_ids.begin(), area.member_ids.end(),
+                    [&](const auto& id) { return id.size() == prefix.size() || separator(id[prefix.size()]); });
+                if (!whole) {
+                    while (!prefix.empty() && !separator(prefix.back())) prefix.pop_back();
+                }
+                while (!prefix.empty() && separator(prefix.back())) prefix.pop_back();
+            }
+            area.id = prefix.empty() ? area.member_ids.front() : prefix;
+            bool any = false;
+            std::vector<GEOSGeometry*> parts;
+            for (const auto* a : group)
+                for (const auto& p : a->polygons) {
+                    for (const auto& v : p.front()) extend(area.extent, any, v);
+                    if (GEOSGeometry* g = lonLatPolygon(h, p)) parts.push_back(g);
+                }
+            if (!any) continue;
+            if (GEOSGeometry* united = unionAll(h, parts)) {
+                // Closed by ~20 m: simplified zones that shared a border leave slivers between them, which
+                // are not the area's outline.
+                constexpr double kClose = 20.0 / kMetresPerDegree;
+                GEOSGeometry* grown = GEOSBuffer_r(h, united, kClose, 4);
+                GEOSGeometry* closed = grown ? GEOSBuffer_r(h, grown, -kClose, 4) : nullptr;
+                collectPolygons(h, closed ? closed : united, nullptr, area.outline);
+                for (GEOSGeometry* g : {united, grown, closed})
+                    if (g) GEOSGeom_destroy_r(h, g);
+            }
+            out.push_back(std::move(area));
+        }
+    }
+    return out;
+}
+
+MapScene sceneForRule(const MapScene& scene, std::size_t rule) {
+    MapScene out = scene;
+    out.facilities.clear();
+    out.violations.clear();
+    std::vector<bool> violates(scene.facilities.size(), false);
+    for (const auto& v : scene.violations)
+        if (v.rule == rule) violates[v.facility] = true;
+    std::vector<std::size_t> index(scene.facilities.size(), 0);
+    for (std::size_t i = 0; i < scene.facilities.size(); ++i) {
+        if (!violates[i] && scene.facilities[i].worst_severity >= 0) continue;  // violates other rules only
+        index[i] = out.facilities.size();
+        out.facilities.push_back(scene.facilities[i]);
+        out.facilities.back().worst_severity = -1;
+    }
+    for (const auto& v : scene.violations) {
+        if (v.rule != rule) continue;
+        MapViolation copy = v;
+        copy.facility = index[v.facility];
+        auto& f = out.facilities[copy.facility];
+        const int rank = severityRank(copy.severity);
+        if (f.worst_severity < 0 || rank < f.worst_severity) f.worst_severity = rank;
+        out.violations.push_back(std::move(copy));
+    }
+    return out;
+}
+
+geo::Box widen(const geo::Box& box, double margin, double min_span_m) {
+    const double lat = (box.min_lat + box.max_lat) / 2, lon = (box.min_lon + box.max_lon) / 2;
+    const double perLat = kMetresPerDegree;
+    const double perLon = kMetresPerDegree * std::max(0.01, std::cos(lat * std::numbers::pi / 180));
+    const double halfLon = std::max((box.max_lon - box.min_lon) / 2, min_span_m / 2 / perLon) * (1 + 2 * margin);
+    const double halfLat = std::max((box.max_lat - box.min_lat) / 2, min_span_m / 2 / perLat) * (1 + 2 * margin);
+    return {lon - halfLon, std::max(-90.0, lat - halfLat), lon + halfLon, std::min(90.0, lat + halfLat)};
+}
+
+geo::Box violationsExtent(const std::vector<MapViolation>& violations, double min_span_m, double margin) {
+    geo::Box box{};
+    bool any = false;
+    for (const auto& v : violations) {
+        extend(box, any, v.at);
+        if (v.connector) {
+            extend(box, any, v.connector->first);
+            extend(box, any, v.connector->second);
+        }
+    }
+    return widen(box, margin, min_span_m);
+}
+
+std::string safeFileStem(const std::string& text) {
+    std::string out;
+    for (const char c : text) {
+        const bool keep = std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80;
+        if (keep || c == '-' || c == '_' || c == '.')
+            out += c;
+        else if (out.empty() || out.back() != '_')
+            out += '_';
+    }
+    // No leading dots (hidden files, `..`) or trailing dots and underscores (Windows drops trailing dots).
+    while (!out.empty() && (out.front() == '.' || out.front() == '_')) out.erase(out.begin());
+    while (!out.empty() && (out.back() == '.' || out.back() == '_')) out.pop_back();
     return out;
 }
 

@@ -100,6 +100,35 @@ struct MapSceneOptions {
 MapScene buildMapScene(const rules::Catalogue& catalogue, const layers::LayerMap& layers,
                        const std::vector<rules::RuleOutcome>& outcomes, const MapSceneOptions& options);
 
+// An area as a reader names it: the features of one area layer that share a name (a reserve's core, buffer and
+// experimental zones are one reserve), for framing a map on it (`--area`, `--per-area`).
+struct NamedArea {
+    std::string layer;  // the layer set's name
+    AreaKind kind = AreaKind::OtherZone;
+    std::string id;    // the members' common id prefix (RZ-DBS for RZ-DBS-core, ...), or the one member's id
+    std::string name;  // the features' name (their id when they have none)
+    std::vector<std::string> member_ids;
+    std::vector<Polygon> outline;  // the members' union
+    geo::Box extent;
+};
+// Every named area of the scene's area layers, in layer order, then in the order of the layer's features.
+std::vector<NamedArea> namedAreas(const MapScene& scene);
+
+// The scene with one rule's violations only: the facilities that violate only other rules are left out, the
+// others keep their worst severity under this rule (compliant ones stay, for context).
+MapScene sceneForRule(const MapScene& scene, std::size_t rule);
+
+// The extent of the given violations (their markers and connectors), widened to at least `min_span_m` across
+// and then by `margin` (a share of its size) on each side.
+geo::Box violationsExtent(const std::vector<MapViolation>& violations, double min_span_m = 3000,
+                          double margin = 0.18);
+// A box widened by `margin` of its size on each side, and to at least `min_span_m` across.
+geo::Box widen(const geo::Box& box, double margin, double min_span_m);
+
+// A name made safe for a file on any OS: ASCII letters, digits, `-`, `_` and `.` are kept, runs of anything
+// else become one `_`, leading dots and underscores and trailing ones go; empty when nothing is left.
+std::string safeFileStem(const std::string& text);
+
 // Rank of a severity for drawing order and colour: high 0, medium 1, low 2, anything else 3.
 int severityRank(const std::string& severity);
 

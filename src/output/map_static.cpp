@@ -22,6 +22,8 @@ namespace {
 
 using geo::LonLat;
 
+const Rgba focusColour{0.30, 0.12, 0.45, 1};  // the framed area's outline: violet, unlike any layer
+
 constexpr const char* kFontFamily = "Noto Sans CJK SC, Noto Sans CJK, Noto Sans, sans-serif";
 
 struct CairoSurfaceDeleter {
@@ -185,51 +187,103 @@ void circle(cairo_t* cr, double x, double y, double r, const Rgba& fill, double 
     cairo_stroke(cr);
 }
 
-bool intersects(const geo::Box& a, const geo::Box& b) {
-    return a.min_lon <= b.max_lon && b.min_lon <= a.max_lon && a.min_lat <= b.max_lat && b.min_lat <= a.max_lat;
-}
-
-geo::Box boxOf(const std::vector<std::vector<LonLat>>& lines) {
-    geo::Box b{1e300, 1e300, -1e300, -1e300};
-    for (const auto& l : lines)
-        for (const auto& p : l) {
-            b.min_lon = std::min(b.min_lon, p.lon), b.max_lon = std::max(b.max_lon, p.lon);
-            b.min_lat = std::min(b.min_lat, p.lat), b.max_lat = std::max(b.max_lat, p.lat);
+// Whether a segment on the page crosses or lies in a rectangle (Liang–Barsky clipping).
+bool segmentHits(const Rect& r, double x0, double y0, double x1, double y1) {
+    double t0 = 0, t1 = 1;
+    const auto clip = [&](double p, double q) {
+        if (p == 0) return q >= 0;
+        const double t = q / p;
+        if (p < 0) {
+            if (t > t1) return false;
+            t0 = std::max(t0, t);
+        } else {
+            if (t < t0) return false;
+            t1 = std::min(t1, t);
         }
-    return b;
+        return true;
+    };
+    const double dx = x1 - x0, dy = y1 - y0;
+    return clip(-dx, x0 - r.x0) && clip(dx, r.x1 - x0) && clip(-dy, y0 - r.y0) && clip(dy, r.y1 - y0);
 }
 
-geo::Box boxOf(const std::vector<Polygon>& polygons) {
-    std::vector<std::vector<LonLat>> shells;
-    for (const auto& p : polygons)
-        if (!p.empty()) shells.push_back(p.front());
-    return boxOf(shells);
-}
+// Visibility of geometry in the frame, decided on the page, where it is drawn: a line is visible when one of its
+// segments crosses the frame, a polygon when one of its rings does or when it covers the frame (its rings hold
+// the frame's centre, even-odd, holes excluded). Bounding boxes are not enough: a 10 km band's box covers much
+// that the band does not.
+class Visibility {
+  public:
+    Visibility(const View& view, const Rect& frame) : view_(view), frame_(frame) {}
 
-// What of the scene the extent shows, for the legend and the counts (the drawing itself is clipped).
-MapScene visiblePart(const MapScene& scene, const geo::Box& view) {
+    bool line(const std::vector<LonLat>& line) const {
+        const auto page = project(line);
+        if (page.size() == 1)
+            return segmentHits(frame_, page[0].first, page[0].second, page[0].first, page[0].second);
+        for (std::size_t i = 1; i < page.size(); ++i)
+            if (segmentHits(frame_, page[i - 1].first, page[i - 1].second, page[i].first, page[i].second))
+                return true;
+        return false;
+    }
+    bool lines(const std::vector<std::vector<LonLat>>& lines) const {
+        return std::any_of(lines.begin(), lines.end(), [&](const auto& l) { return line(l); });
+    }
+    bool polygons(const std::vector<Polygon>& polygons) const {
+        const double cx = (frame_.x0 + frame_.x1) / 2, cy = (frame_.y0 + frame_.y1) / 2;
+        for (const auto& polygon : polygons) {
+            bool inside = false;
+            for (const auto& ring : polygon) {
+                auto page = project(ring);
+                if (page.empty()) continue;
+                if (page.front() != page.back()) page.push_back(page.front());
+                for (std::size_t i = 1; i < page.size(); ++i) {
+                    const auto [xa, ya] = page[i - 1];
+                    const auto [xb, yb] = page[i];
+                    if (segmentHits(frame_, xa, ya, xb, yb)) return true;
+                    if ((ya > cy) != (yb > cy) && cx < xa + (cy - ya) * (xb - xa) / (yb - ya)) inside = !inside;
+                }
+            }
+            if (inside) return true;
+        }
+        return false;
+    }
+    bool point(LonLat p) const {
+        const auto [x, y] = view_.toPage(p);
+        return x >= frame_.x0 && x <= frame_.x1 && y >= frame_.y0 && y <= frame_.y1;
+    }
+
+  private:
+    std::vector<std::pair<double, double>> project(const std::vector<LonLat>& line) const {
+        std::vector<std::pair<double, double>> out;
+        out.reserve(line.size());
+        for (const auto& p : line) out.push_back(view_.toPage(p));
+        return out;
+    }
+    const View& view_;
+    Rect frame_;
+};
+
+// What of the scene the frame shows, for the legend and the counts (the drawing itself is clipped). Bands are
+// left out: the legend takes them from the whole scene, so their styles keep their rank among all bands.
+MapScene visiblePart(const MapScene& scene, const Visibility& visible) {
     MapScene out;
     out.title = scene.title;
     out.zh_labels = scene.zh_labels;
-    out.facilities = scene.facilities;
+    for (const auto& f : scene.facilities)
+        if (visible.point(f.at) || visible.polygons(f.polygons) || visible.lines(f.lines))
+            out.facilities.push_back(f);
     for (const auto& layer : scene.areas) {
         MapAreaLayer copy{layer.name, layer.schema, layer.kind, {}};
         for (const auto& a : layer.areas)
-            if (intersects(boxOf(a.polygons), view)) copy.areas.push_back({a.id, a.name, a.klass, {}});
+            if (visible.polygons(a.polygons)) copy.areas.push_back({a.id, a.name, a.klass, {}});
         if (!copy.areas.empty()) out.areas.push_back(std::move(copy));
     }
     for (const auto& r : scene.rivers)
-        if (intersects(boxOf(r.lines), view) || intersects(boxOf(r.polygons), view)) {
+        if (visible.lines(r.lines) || visible.polygons(r.polygons) || visible.polygons(r.water)) {
             MapRiver copy;
             copy.rules = r.rules;
             out.rivers.push_back(std::move(copy));
         }
-    for (const auto& b : scene.bands)
-        if (intersects(boxOf(b.polygons), view)) out.bands.push_back({b.distance_m, b.object_layer, b.rules, {}});
     for (const auto& v : scene.violations)
-        if (v.at.lon >= view.min_lon && v.at.lon <= view.max_lon && v.at.lat >= view.min_lat &&
-            v.at.lat <= view.max_lat)
-            out.violations.push_back(v);
+        if (visible.point(v.at)) out.violations.push_back(v);
     return out;
 }
 
@@ -324,18 +378,8 @@ StaticMapStats writeStaticMap(const std::filesystem::path& file, const MapScene&
 
     const geo::Box box = options.bbox.value_or(scene.extent);
     const View view(box, frame);
-    geo::Box shown{1e300, 1e300, -1e300, -1e300};  // the frame in longitude/latitude
-    for (int i = 0; i <= 16; ++i) {
-        const double t = i / 16.0;
-        for (const LonLat p : {view.fromPage(frame.x0 + t * (frame.x1 - frame.x0), frame.y0),
-                               view.fromPage(frame.x0 + t * (frame.x1 - frame.x0), frame.y1),
-                               view.fromPage(frame.x0, frame.y0 + t * (frame.y1 - frame.y0)),
-                               view.fromPage(frame.x1, frame.y0 + t * (frame.y1 - frame.y0))}) {
-            shown.min_lon = std::min(shown.min_lon, p.lon), shown.max_lon = std::max(shown.max_lon, p.lon);
-            shown.min_lat = std::min(shown.min_lat, p.lat), shown.max_lat = std::max(shown.max_lat, p.lat);
-        }
-    }
-    const MapScene visible = visiblePart(scene, shown);
+    const Visibility visibility(view, frame);
+    const MapScene visible = visiblePart(scene, visibility);
 
     const std::string title = options.title.empty() ? (zh ? "生态分区与岸线管控问题分布图"
                                                           : "Ecological zoning and shoreline violations")
@@ -362,9 +406,12 @@ StaticMapStats writeStaticMap(const std::filesystem::path& file, const MapScene&
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
 
     // Bands under 1.5 units wide at this scale cannot be seen: they are left out, and out of the legend.
+    // A band is shown when its outline crosses the frame or it covers the frame.
     const double minBandM = 1.5 / view.unitsPerMetre();
+    std::vector<bool> bandShown(scene.bands.size(), false);
     for (std::size_t b = 0; b < scene.bands.size(); ++b) {
-        if (scene.bands[b].distance_m < minBandM) continue;
+        if (scene.bands[b].distance_m < minBandM || !visibility.polygons(scene.bands[b].polygons)) continue;
+        bandShown[b] = true;
         tracePolygons(cr, view, scene.bands[b].polygons);
         fillAndStroke(cr, bandStyle(b, scene.bands.size()), u);
     }
@@ -393,6 +440,16 @@ StaticMapStats writeStaticMap(const std::filesystem::path& file, const MapScene&
             setColour(cr, {s.colour.r, s.colour.g, s.colour.b, 0.6});
             cairo_fill(cr);
         }
+    }
+    // The area the map is framed on: its outline, cased in white.
+    if (!options.focus.empty()) {
+        tracePolygons(cr, view, options.focus);
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+        cairo_set_line_width(cr, 5 * u);
+        cairo_stroke_preserve(cr);
+        setColour(cr, focusColour);
+        cairo_set_line_width(cr, 2.4 * u);
+        cairo_stroke(cr);
     }
     // Connectors, footprints, facilities, violations.
     {
@@ -439,7 +496,10 @@ StaticMapStats writeStaticMap(const std::filesystem::path& file, const MapScene&
         const double r = severityRadiusPx(rank) * u;
         const auto [x, y] = view.toPage(v.at);
         circle(cr, x, y, r, severityColour(rank), u);
-        if (x >= frame.x0 && x <= frame.x1 && y >= frame.y0 && y <= frame.y1) ++stats.violation_symbols;
+        if (x >= frame.x0 && x <= frame.x1 && y >= frame.y0 && y <= frame.y1) {
+            ++stats.violation_symbols;
+            ++stats.symbols_by_rule[v.rule_id];
+        }
         obstacles.push_back({x - r, y - r, x + r, y + r});
     }
 
@@ -590,7 +650,29 @@ StaticMapStats writeStaticMap(const std::filesystem::path& file, const MapScene&
         text.draw(panelRect.x0, y, ink);
         y += h + 6 * u;
     }
-    for (const auto& e : legendEntries(visible, options.lang, minBandM)) {
+    // The visible part's entries, with the shown bands' entries (styled by their rank among all the scene's
+    // bands, as drawn) after the areas'.
+    std::vector<LegendEntry> legend = legendEntries(visible, options.lang);
+    {
+        MapScene bandsOnly;
+        for (const auto& b : scene.bands) bandsOnly.bands.push_back({b.distance_m, b.object_layer, b.rules, {}});
+        const auto all = legendEntries(bandsOnly, options.lang);  // one per band, in order
+        std::vector<LegendEntry> shownBands;
+        for (std::size_t b = 0; b < all.size() && b < bandShown.size(); ++b)
+            if (bandShown[b]) shownBands.push_back(all[b]);
+        std::size_t areas = 0;
+        while (areas < legend.size() && legend[areas].type == LegendEntry::Type::Area) ++areas;
+        legend.insert(legend.begin() + static_cast<std::ptrdiff_t>(areas), shownBands.begin(), shownBands.end());
+    }
+    if (!options.focus.empty())
+        legend.push_back({LegendEntry::Type::Line,
+                          {},
+                          focusColour,
+                          2.4,
+                          zh ? "本图区域边界" : "Boundary of the area mapped",
+                          ""});
+    for (const auto& e : legend) {
+        stats.legend.push_back(e.label);
         std::string label = e.label;
         if (!e.note.empty()) label += "  (" + e.note + ")";
         const auto [w, h] = text.set(label, 12 * u, false, panelRect.x1 - panelRect.x0 - 32 * u);

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "geo/geos.hpp"
 #include "output/map_scene.hpp"
@@ -21,6 +23,7 @@ struct StaticMapOptions {
     std::string title;             // empty: the scene's
     std::string date;              // the data note's date
     std::optional<geo::Box> bbox;  // the extent drawn; none: the scene's
+    std::vector<Polygon> focus;    // outlined over the map: the area a map is framed on (--area, --per-area)
 };
 
 // The static format of an output name (.png, .svg, .pdf), or none.
@@ -34,7 +37,9 @@ std::optional<StaticFormat> staticFormatFor(const std::filesystem::path& file);
 struct StaticMapStats {
     std::size_t violation_symbols = 0;  // inside the extent drawn
     std::size_t labels = 0;
-    std::size_t labels_dropped = 0;  // no free place was found
+    std::size_t labels_dropped = 0;                      // no free place was found
+    std::map<std::string, std::size_t> symbols_by_rule;  // violation symbols inside the extent, by rule id
+    std::vector<std::string> legend;                     // the legend's entries, as written
 };
 StaticMapStats writeStaticMap(const std::filesystem::path& file, const MapScene& scene,
                               const StaticMapOptions& options);

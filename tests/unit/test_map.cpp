@@ -2,9 +2,13 @@
 // Maps: the shoreline bands are true geodesic buffers, and the sample's maps (PNG, SVG, PDF, HTML) are written
 // whole, the expected size, not blank, with one symbol per violation.
 #include <cairo.h>
+#include <cpl_minixml.h>
+#include <gdal_priv.h>
 #include <gtest/gtest.h>
+#include <ogrsf_frmts.h>
 
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 
@@ -12,6 +16,8 @@
 #include "output/map_scene.hpp"
 #include "output/map_static.hpp"
 #include "output/map_style.hpp"
+#include "output/qgis_style.hpp"
+#include "output/violation_table.hpp"
 #include "rules/engine.hpp"
 #include "test_support.hpp"
 #include "util/error.hpp"
@@ -79,6 +85,21 @@ std::string svgColour(const output::Rgba& c) {
     };
     std::snprintf(buf, sizeof buf, "fill:rgb(%s,%s,%s)", f(c.r).c_str(), f(c.g).c_str(), f(c.b).c_str());
     return buf;
+}
+
+// A colour as QGIS writes it: "r,g,b,a", 0-255.
+std::string qgisColour(const output::Rgba& c) {
+    auto v = [](double x) { return std::to_string(static_cast<int>(std::lround(x * 255))); };
+    return v(c.r) + "," + v(c.g) + "," + v(c.b) + ",255";
+}
+
+// Whether a QML document is well-formed XML with a <qgis> root (GDAL's XML parser rejects broken nesting).
+bool qmlParses(const std::string& qml) {
+    CPLErrorReset();
+    CPLXMLNode* root = CPLParseXMLString(qml.c_str());
+    const bool ok = root && CPLGetLastErrorType() == CE_None && CPLSearchXMLNode(root, "=qgis") != nullptr;
+    if (root) CPLDestroyXMLNode(root);
+    return ok;
 }
 
 double minDistanceToLine(const geo::Geodesic& g, LonLat p, const std::vector<LonLat>& line) {
@@ -265,4 +286,212 @@ TEST(HtmlMap, MissingLeafletIsAClearError) {
         EXPECT_NE(std::string(e.what()).find("libjs-leaflet"), std::string::npos);
     }
     unsetenv("ECOZONE_LEAFLET_DIR");
+}
+
+TEST(QgisStyle, GeoPackageCarriesTheStaticMapsSymbologyForQgis) {
+    const auto file = test::tempDir() / "qgis-style.gpkg";
+    const SampleRun& run = sample();
+    output::writeViolations(file, run.catalogue, run.layers, run.outcomes);
+    GDALAllRegister();
+    const auto close = [](GDALDataset* d) { GDALClose(d); };
+    std::unique_ptr<GDALDataset, decltype(close)> ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR), close);
+    ASSERT_TRUE(ds);
+    OGRLayer* violations = ds->GetLayerByName("violations");
+    ASSERT_TRUE(violations);
+    EXPECT_EQ(violations->GetFeatureCount(), 52);
+    OGRLayer* styles = ds->GetLayerByName("layer_styles");
+    ASSERT_TRUE(styles) << "no layer_styles table";
+    EXPECT_EQ(styles->GetGeomType(), wkbNone);
+    for (const char* column :
+         {"f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName", "styleQML",
+          "styleSLD", "useAsDefault", "description", "owner", "ui", "update_time"})
+        EXPECT_GE(styles->GetLayerDefn()->GetFieldIndex(column), 0) << column;
+    ASSERT_EQ(styles->GetFeatureCount(), 1);
+    std::unique_ptr<OGRFeature> row(styles->GetNextFeature());
+    ASSERT_TRUE(row);
+    EXPECT_STREQ(row->GetFieldAsString("f_table_name"), "violations");
+    EXPECT_STREQ(row->GetFieldAsString("f_geometry_column"), violations->GetGeometryColumn());
+    EXPECT_EQ(row->GetFieldAsInteger("useAsDefault"), 1);
+    const std::string qml = row->GetFieldAsString("styleQML");
+    EXPECT_TRUE(qmlParses(qml)) << qml;
+    for (int rank = 0; rank < 3; ++rank)
+        EXPECT_NE(qml.find(qgisColour(output::severityColour(rank))), std::string::npos) << "severity " << rank;
+    // The sample's violations are points, lines and footprints: one symbol of each kind per severity.
+    EXPECT_NE(qml.find("type=\"RuleRenderer\""), std::string::npos);
+    for (const char* kind : {"marker", "line", "fill"})
+        EXPECT_EQ(count(qml, std::string("<symbol type=\"") + kind + "\""), 3u) << kind;
+    EXPECT_NE(qml.find("fieldName=\"subject_name\""), std::string::npos) << "labelled with the facility's name";
+    // A proper GeoPackage table: registered as attributes.
+    OGRLayer* contents =
+        ds->ExecuteSQL("SELECT data_type FROM gpkg_contents WHERE table_name = 'layer_styles'", nullptr, nullptr);
+    ASSERT_TRUE(contents);
+    std::unique_ptr<OGRFeature> entry(contents->GetNextFeature());
+    ASSERT_TRUE(entry);
+    EXPECT_STREQ(entry->GetFieldAsString(0), "attributes");
+    entry.reset();
+    ds->ReleaseResultSet(contents);
+}
+
+TEST(QgisStyle, OneGeometryKindIsCategorisedBySeverity) {
+    const std::string qml = output::violationsQml({geo::GeometryFamily::Point});
+    EXPECT_TRUE(qmlParses(qml)) << qml;
+    EXPECT_NE(qml.find("type=\"categorizedSymbol\" attr=\"severity\""), std::string::npos);
+    for (const char* severity : {"high", "medium", "low"})
+        EXPECT_NE(qml.find(std::string("<category value=\"") + severity + "\""), std::string::npos) << severity;
+    EXPECT_EQ(count(qml, "<symbol type=\"marker\""), 3u);
+    EXPECT_EQ(qml.find("<symbol type=\"fill\""), std::string::npos);
+    for (int rank = 0; rank < 3; ++rank)
+        EXPECT_NE(qml.find(qgisColour(output::severityColour(rank))), std::string::npos) << "severity " << rank;
+    const std::string polygons = output::violationsQml({geo::GeometryFamily::Polygon});
+    EXPECT_TRUE(qmlParses(polygons));
+    EXPECT_EQ(count(polygons, "<symbol type=\"fill\""), 3u);
+}
+
+namespace {
+
+output::StaticMapStats drawSample(const std::string& name, const geo::Box& bbox,
+                                  output::Language lang = output::Language::Zh) {
+    output::StaticMapOptions options;
+    options.format = output::StaticFormat::Svg;
+    options.lang = lang;
+    options.date = "2024-01-01";
+    options.bbox = bbox;
+    return output::writeStaticMap(test::tempDir() / name, sample().scene, options);
+}
+
+std::size_t bandEntries(const output::StaticMapStats& stats) {
+    return std::count_if(stats.legend.begin(), stats.legend.end(),
+                         [](const std::string& l) { return l.find("岸线管控带") != std::string::npos; });
+}
+
+bool hasEntry(const output::StaticMapStats& stats, const std::string& label) {
+    return std::find(stats.legend.begin(), stats.legend.end(), label) != stats.legend.end();
+}
+
+}  // namespace
+
+// The README's Dabashan map: the reserve's 9 hydropower stations (2 in the core or buffer zone, 7 in the
+// experimental zone) and its 2 sand-mining sites are drawn, and no shoreline band is in the legend: none reaches
+// the view, though the 10 km band's bounding box covers it.
+TEST(StaticMap, DabashanHoldsTheReserveViolationsAndNoBand) {
+    const auto stats = drawSample("dabashan.svg", {108.44, 31.94, 108.83, 32.22});
+    const auto n = [&](const std::string& rule) {
+        const auto it = stats.symbols_by_rule.find(rule);
+        return it == stats.symbols_by_rule.end() ? std::size_t{0} : it->second;
+    };
+    EXPECT_EQ(n("hydro-core") + n("hydro-exp"), 9u);
+    EXPECT_EQ(n("hydro-core"), 2u);
+    EXPECT_EQ(n("reserve-sand"), 2u);
+    EXPECT_EQ(n("chem-1km") + n("mine-10km") + n("tailings-1km"), 0u);
+    EXPECT_EQ(bandEntries(stats), 0u) << "legend: " << ::testing::PrintToString(stats.legend);
+    EXPECT_TRUE(hasEntry(stats, "自然保护区 · 核心区"));
+    EXPECT_FALSE(hasEntry(stats, "工业园区")) << "no industrial park is in the view";
+}
+
+// The README's Fuling map: the Yangtze and the Wujiang with their 1 km and 3 km bands, both in the legend.
+TEST(StaticMap, FulingLegendHoldsTheOneAndThreeKilometreBands) {
+    const auto stats = drawSample("fuling.svg", {107.15, 29.45, 107.65, 29.85});
+    EXPECT_TRUE(hasEntry(stats, "1 km 岸线管控带")) << ::testing::PrintToString(stats.legend);
+    EXPECT_TRUE(hasEntry(stats, "3 km 岸线管控带")) << ::testing::PrintToString(stats.legend);
+    EXPECT_GT(stats.violation_symbols, 0u);
+}
+
+// A band that covers the whole view is in the legend, one that does not reach it is not; the whole sample lists
+// the bands wide enough for its scale.
+TEST(StaticMap, BandsInTheLegendAreThoseTheViewShows) {
+    const auto& s = sample().scene;
+    const output::MapBand* widest = &s.bands.front();
+    ASSERT_EQ(widest->distance_m, 10000);
+    // The abandoned mine 4 km from the Wujiang: a ~600 m view around it lies inside the 10 km band, with no
+    // band outline crossing it, and far from the 1 km band.
+    const auto mine = std::find_if(s.violations.begin(), s.violations.end(), [](const output::MapViolation& v) {
+        return v.rule_id == "mine-10km" && v.distance_m > 3500 && v.distance_m < 4500;
+    });
+    ASSERT_NE(mine, s.violations.end());
+    const LonLat at = mine->at;
+    const double d = 0.003;
+    const auto inside = drawSample("inside-band.svg", {at.lon - d, at.lat - d, at.lon + d, at.lat + d});
+    EXPECT_TRUE(hasEntry(inside, "10 km 岸线管控带")) << ::testing::PrintToString(inside.legend);
+    EXPECT_FALSE(hasEntry(inside, "1 km 岸线管控带")) << ::testing::PrintToString(inside.legend);
+    const auto whole = drawSample("whole.svg", s.extent);
+    EXPECT_TRUE(hasEntry(whole, "10 km 岸线管控带"));
+    EXPECT_FALSE(hasEntry(whole, "50 m 岸线管控带")) << "1.5 px at the municipality's scale is ~80 m";
+}
+
+TEST(MapScene, NamedAreasGroupAReservesZones) {
+    const auto areas = output::namedAreas(sample().scene);
+    std::map<std::string, const output::NamedArea*> reserves;
+    for (const auto& a : areas)
+        if (a.layer == "reserves") reserves[a.id] = &a;
+    ASSERT_EQ(reserves.size(), 2u);
+    ASSERT_TRUE(reserves.count("RZ-DBS"));
+    ASSERT_TRUE(reserves.count("RZ-JFS"));
+    const auto& dbs = *reserves["RZ-DBS"];
+    EXPECT_EQ(dbs.name, "大巴山国家级自然保护区");
+    EXPECT_EQ(dbs.member_ids.size(), 3u);
+    EXPECT_EQ(dbs.outline.size(), 1u) << "the zones' union is one polygon";
+    EXPECT_GT(dbs.extent.max_lon, dbs.extent.min_lon);
+    // Every hydropower station and sand-mining site of the reserve rules lies within its extent.
+    for (const auto& v : sample().scene.violations)
+        if (v.object_layer == "reserves" && v.object_id.rfind("RZ-DBS", 0) == 0) {
+            EXPECT_GE(v.at.lon, dbs.extent.min_lon);
+            EXPECT_LE(v.at.lon, dbs.extent.max_lon);
+            EXPECT_GE(v.at.lat, dbs.extent.min_lat);
+            EXPECT_LE(v.at.lat, dbs.extent.max_lat);
+        }
+}
+
+TEST(MapScene, SceneForRuleKeepsThatRulesViolationsOnly) {
+    const auto& s = sample().scene;
+    std::size_t rule = 0;
+    for (const auto& v : s.violations)
+        if (v.rule_id == "hydro-exp") rule = v.rule;
+    const auto part = output::sceneForRule(s, rule);
+    ASSERT_EQ(part.violations.size(), 7u);
+    std::multiset<std::string> want, got;
+    for (const auto& v : s.violations)
+        if (v.rule == rule) want.insert(s.facilities[v.facility].name);
+    for (const auto& v : part.violations) {
+        EXPECT_EQ(v.rule_id, "hydro-exp");
+        ASSERT_LT(v.facility, part.facilities.size());
+        got.insert(part.facilities[v.facility].name);
+        EXPECT_GE(part.facilities[v.facility].worst_severity, 0);
+    }
+    EXPECT_EQ(got, want);
+    // Facilities that violate only other rules are left out; compliant ones stay.
+    std::size_t compliant = 0;
+    for (const auto& f : s.facilities) compliant += f.worst_severity < 0;
+    std::size_t kept = 0;
+    for (const auto& f : part.facilities) kept += f.worst_severity < 0;
+    EXPECT_EQ(kept, compliant);
+    EXPECT_EQ(part.facilities.size(), compliant + 7);
+    const auto box = output::violationsExtent(part.violations);
+    for (const auto& v : part.violations) {
+        EXPECT_GT(v.at.lon, box.min_lon);
+        EXPECT_LT(v.at.lon, box.max_lon);
+    }
+}
+
+TEST(MapScene, FileStemsAreSafeOnAnyOs) {
+    EXPECT_EQ(output::safeFileStem("RZ-DBS"), "RZ-DBS");
+    EXPECT_EQ(output::safeFileStem("hydro-core"), "hydro-core");
+    EXPECT_EQ(output::safeFileStem("大巴山国家级自然保护区"), "");
+    EXPECT_EQ(output::safeFileStem("a/b\\c:d*e?f"), "a_b_c_d_e_f");
+    EXPECT_EQ(output::safeFileStem("../etc"), "etc");
+    EXPECT_EQ(output::safeFileStem("RL 01."), "RL_01");
+}
+
+TEST(StaticMap, FocusAreaIsOutlinedAndInTheLegend) {
+    const auto areas = output::namedAreas(sample().scene);
+    const auto& jfs =
+        *std::find_if(areas.begin(), areas.end(), [](const output::NamedArea& a) { return a.id == "RZ-JFS"; });
+    output::StaticMapOptions options;
+    options.format = output::StaticFormat::Png;
+    options.lang = output::Language::En;
+    options.date = "2024-01-01";
+    options.bbox = output::widen(jfs.extent, 0.06, 1000);
+    options.focus = jfs.outline;
+    const auto stats = output::writeStaticMap(test::tempDir() / "jfs.png", sample().scene, options);
+    EXPECT_TRUE(hasEntry(stats, "Boundary of the area mapped"));
+    EXPECT_EQ(stats.symbols_by_rule.count("outlet-reserve"), 1u);
 }
