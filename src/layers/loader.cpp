@@ -223,8 +223,8 @@ class LayerLoaderImpl {
     std::size_t not_transformed_ = 0;                // features skipped as untransformable or out of range
     void checkGaussKrugerHints(bool allOutside);
     // Text: `decoder_` when the encoding is known (stated, or declared by a .cpg / DBF language driver) and the
-    // source is read raw; otherwise text that is not UTF-8 is tried as GBK, the usual encoding of Chinese data
-    // that declares none, and counted.
+    // source is read raw; otherwise text that is not UTF-8 is tried as GB18030 (the superset of GBK, the usual
+    // encoding of Chinese data that declares none, which also decodes characters GBK lacks), and counted.
     std::unique_ptr<TextDecoder> decoder_;
     std::unique_ptr<TextDecoder> fallback_;
     std::size_t read_as_gbk_ = 0;
@@ -291,7 +291,7 @@ void LayerLoaderImpl::resolveEncoding() {
             if (!source_) throw dataError("cannot reopen `" + b.source + "` to read its text as " + encoding);
         }
     } else {
-        fallback_ = std::make_unique<TextDecoder>("CP936");
+        fallback_ = std::make_unique<TextDecoder>("GB18030");  // a superset of GBK (CP936)
     }
     // Field names may be encoded too (名称 in GBK): decode them in place so that schemas and filters see UTF-8.
     OGRFeatureDefn* defn = source_->GetLayerDefn();
@@ -305,7 +305,7 @@ void LayerLoaderImpl::resolveEncoding() {
         else if (!name && (decoder_ || !isValidUtf8(raw)))
             throw dataError("layer `" + b.name + "` in `" + b.source + "`: the name of field " + std::to_string(i + 1) +
                             " (bytes " + hexBytes(raw) + ") is not valid " +
-                            (decoder_ ? decoder_->encoding() : std::string("UTF-8 or GBK")) +
+                            (decoder_ ? decoder_->encoding() : std::string("UTF-8 or GB18030")) +
                             "; give the source's encoding with --encoding " + b.name + "=ENCODING");
     }
 }
@@ -325,7 +325,7 @@ std::optional<std::string> LayerLoaderImpl::decodeText(OGRFeature& f) {
             const auto text = fallback_->decode(raw);
             if (!text)
                 return "field `" + std::string(f.GetFieldDefnRef(i)->GetNameRef()) +
-                       "` holds text that is neither UTF-8 nor GBK (" + hexBytes(raw) +
+                       "` holds text that is neither UTF-8 nor GB18030 (GBK) (" + hexBytes(raw) +
                        "); give the source's encoding with --encoding " + layer_.name() + "=ENCODING";
             f.SetField(i, text->c_str());
             gbk = true;
@@ -855,9 +855,9 @@ void LayerLoaderImpl::load() {
              "that it is the file meant");
     if (read_as_gbk_ > 0)
         warn("layer `" + b.name + "`: " + std::to_string(read_as_gbk_) +
-                     " features had text that is not UTF-8 and were read as GBK (CP936), since `" + b.source +
-                     "` declares no encoding; add a .cpg file or `encoding = \"CP936\"` to the layer set to make "
-                     "that explicit");
+                     " features had text that is not UTF-8 and were read as GB18030 (GBK, CP936), since `" +
+                     b.source + "` declares no encoding; add a .cpg file or `encoding = \"GB18030\"` (or \"CP936\") " +
+                     "to the layer set to make that explicit");
 }
 
 }  // namespace

@@ -276,6 +276,15 @@ std::filesystem::path gbkShapefile(const std::filesystem::path& dir, const std::
         bytes[at + 1] = static_cast<char>(0xFF);
         std::ofstream(dbf, std::ios::binary) << bytes;
     }
+    if (variant == "gb18030") {
+        // 木魁 (4 bytes in GBK) becomes 㐀 (U+3400, CJK Extension A), whose 4-byte form exists in GB18030 only.
+        std::ifstream in(dbf, std::ios::binary);
+        std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        in.close();
+        const auto at = bytes.find("\xc4\xbe");
+        bytes.replace(at, 4, "\x81\x39\xee\x39");
+        std::ofstream(dbf, std::ios::binary) << bytes;
+    }
     return file;
 }
 }  // namespace
@@ -290,6 +299,22 @@ TEST(Loader, GbkShapefilesWithCpgWithoutCpgAndWithTheLanguageDriverByte) {
         EXPECT_EQ(layer->features()[0].klass, "hydropower") << variant;
         EXPECT_EQ(layer->select("name = '木魁河电站'", "t").size(), 1u) << variant;
     }
+}
+
+TEST(Loader, TextWithoutADeclaredEncodingIsReadAsGb18030SoCharactersGbkLacksDecode) {
+    const auto dir = test::tempDir();
+    auto layer = test::load(test::binding("facilities", "facility", gbkShapefile(dir, "gb18030")));
+    ASSERT_EQ(layer->features().size(), 1u) << (layer->stats().skipped.empty() ? "" : layer->stats().skipped[0].reason);
+    EXPECT_EQ(layer->features()[0].name, "㐀河电站");
+    ASSERT_EQ(layer->stats().warnings.size(), 1u);
+    EXPECT_NE(layer->stats().warnings[0].find("read as GB18030 (GBK, CP936)"), std::string::npos)
+        << layer->stats().warnings[0];
+    // Stated as CP936, the same bytes do not decode, and the feature is skipped with the encoding named.
+    auto binding = test::binding("facilities", "facility", gbkShapefile(dir, "gb18030"));
+    binding.encoding = "CP936";
+    auto stated = test::load(binding);
+    ASSERT_EQ(stated->stats().skipped.size(), 1u);
+    EXPECT_NE(stated->stats().skipped[0].reason.find("not valid CP936"), std::string::npos);
 }
 
 TEST(Loader, AStatedEncodingWinsAndUndecodableTextIsReportedNotReplaced) {
