@@ -25,7 +25,13 @@ struct PreparedRule {
     ObjectSet* objects;
     ObjectSet* inside_qualifier = nullptr;
     ObjectSet* outside_qualifier = nullptr;
+    bool fresh = true;  // subject_members are those of the layer the engine was made with, not yet run
 };
+
+// "catalogue.toml:8: rule chem-1km (subject_where)": the line of the filter's own key where the catalogue has one.
+std::string whereContext(const Rule& r, const std::string& keyOrigin, const char* key) {
+    return (keyOrigin.empty() ? r.origin : keyOrigin) + ": rule " + r.id + " (" + key + ")";
+}
 
 bool intersectsAny(ObjectSet& set, const geo::Subject& s, Worker& worker) {
     return !set.containing(s, worker).empty();
@@ -108,52 +114,78 @@ std::vector<std::string> layersUsed(const Catalogue& catalogue) {
     return out;
 }
 
-std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::LayerMap& layers,
-                                      const EngineOptions& options) {
-    ObjectSets sets(layers);
-    // Parse, then work: every filter and layer reference is checked before any rule runs.
+struct Engine::Impl {
+    const Catalogue& catalogue;
+    const layers::LayerMap& layers;
+    EngineOptions options;
+    ObjectSets sets;
     std::vector<PreparedRule> prepared;
+    const geo::Geodesic geodesic;
+    std::vector<Worker> workers;
+
+    Impl(const Catalogue& c, const layers::LayerMap& l, EngineOptions o)
+        : catalogue(c), layers(l), options(std::move(o)), sets(l) {}
+};
+
+Engine::Engine(const Catalogue& catalogue, const layers::LayerMap& layers, EngineOptions options)
+    : impl_(std::make_unique<Impl>(catalogue, layers, std::move(options))) {
+    Impl& m = *impl_;
+    // Parse, then work: every filter and layer reference is checked before any rule runs.
     for (std::size_t i = 0; i < catalogue.rules.size(); ++i) {
         const Rule& r = catalogue.rules[i];
         const std::string ctx = r.origin + ": rule " + r.id;
-        PreparedRule p{i, &r, &sets.find(r.subject, ctx), {}, nullptr};
-        p.subject_members = p.subjects->select(r.subject_where, ctx + " (subject_where)");
-        p.objects = &sets.get(r.object, r.object_where, ctx + " (object_where)");
-        if (!r.subject_inside.empty()) p.inside_qualifier = &sets.get(r.subject_inside, "", ctx);
-        if (!r.subject_outside.empty()) p.outside_qualifier = &sets.get(r.subject_outside, "", ctx);
+        PreparedRule p{i, &r, &m.sets.find(r.subject, ctx), {}, nullptr};
+        p.subject_members = p.subjects->select(r.subject_where, whereContext(r, r.subject_where_origin, "subject_where"));
+        p.objects = &m.sets.get(r.object, r.object_where, whereContext(r, r.object_where_origin, "object_where"));
+        if (!r.subject_inside.empty()) p.inside_qualifier = &m.sets.get(r.subject_inside, "", ctx);
+        if (!r.subject_outside.empty()) p.outside_qualifier = &m.sets.get(r.subject_outside, "", ctx);
         if (r.predicate != Predicate::WithinDistance)
-            for (std::size_t m : p.objects->members)
-                if (p.objects->layer->features()[m].family != geo::GeometryFamily::Polygon)
+            for (std::size_t k : p.objects->members)
+                if (p.objects->layer->features()[k].family != geo::GeometryFamily::Polygon)
                     throw configError(ctx + ": predicate " + predicateName(r.predicate) + " needs polygons, but " +
-                                      "feature " + p.objects->layer->features()[m].id + " of layer `" + r.object +
-                                      "` is a " + geo::familyName(p.objects->layer->features()[m].family));
-        prepared.push_back(std::move(p));
-    }
-
-    const unsigned threads =
-        options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-    const geo::Geodesic geodesic;
-    std::vector<Worker> workers(threads);
-    std::vector<RuleOutcome> outcomes;
-    for (PreparedRule& p : prepared) {
+                                      "feature " + p.objects->layer->features()[k].id + " of layer `" + r.object +
+                                      "` is a " + geo::familyName(p.objects->layer->features()[k].family));
         // Indexes are built here, once, before the threads share them.
-        if (p.rule->predicate == Predicate::WithinDistance || p.rule->predicate == Predicate::Outside)
+        if (r.predicate == Predicate::WithinDistance || r.predicate == Predicate::Outside)
             p.objects->shorelineIndex();
-        if (p.rule->predicate != Predicate::WithinDistance) p.objects->areaIndex();
+        if (r.predicate != Predicate::WithinDistance) p.objects->areaIndex();
         if (p.inside_qualifier) p.inside_qualifier->areaIndex();
         if (p.outside_qualifier) p.outside_qualifier->areaIndex();
+        m.prepared.push_back(std::move(p));
+    }
+    const unsigned threads =
+        m.options.threads > 0 ? m.options.threads : std::max(1u, std::thread::hardware_concurrency());
+    m.workers = std::vector<Worker>(threads);
+}
+
+Engine::~Engine() = default;
+
+std::vector<RuleOutcome> Engine::run(const std::string& subject) {
+    Impl& m = *impl_;
+    std::vector<RuleOutcome> outcomes;
+    for (PreparedRule& p : m.prepared) {
+        if (!subject.empty() && p.rule->subject != subject) continue;
+        const std::string ctx = p.rule->origin + ": rule " + p.rule->id;
+        // The subject layer may have been replaced since the last run (the next part of a layer read in parts):
+        // select from the one in the map now. The first run reuses the constructor's selection.
+        if (!p.fresh) {
+            p.subjects = &m.sets.find(p.rule->subject, ctx);
+            p.subject_members = p.subjects->select(p.rule->subject_where,
+                                                   whereContext(*p.rule, p.rule->subject_where_origin, "subject_where"));
+        }
+        p.fresh = false;
 
         const std::size_t n = p.subject_members.size();
         constexpr std::size_t kChunk = 256;
         std::vector<std::vector<Violation>> results((n + kChunk - 1) / kChunk);
         std::function<void(std::size_t, std::size_t)> progress;
-        if (options.progress)
-            progress = [&](std::size_t done, std::size_t total) { options.progress(*p.rule, done, total); };
+        if (m.options.progress)
+            progress = [&](std::size_t done, std::size_t total) { m.options.progress(*p.rule, done, total); };
         parallelChunks<Worker>(
-            n, kChunk, workers,
+            n, kChunk, m.workers,
             [&](Worker& worker, std::size_t chunk, std::size_t begin, std::size_t end) {
                 for (std::size_t k = begin; k < end; ++k)
-                    evaluate(p, p.subject_members[k], worker, geodesic, results[chunk]);
+                    evaluate(p, p.subject_members[k], worker, m.geodesic, results[chunk]);
             },
             progress);
 
@@ -163,6 +195,11 @@ std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::
         outcomes.push_back(std::move(outcome));
     }
     return outcomes;
+}
+
+std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::LayerMap& layers,
+                                      const EngineOptions& options) {
+    return Engine(catalogue, layers, options).run();
 }
 
 }  // namespace ecozone::rules

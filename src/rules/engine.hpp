@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -40,8 +41,29 @@ struct EngineOptions {
     std::function<void(const Rule& rule, std::size_t done, std::size_t total)> progress;
 };
 
-// Runs a catalogue over loaded layers. Every object layer is indexed once per distinct filter; subjects are spread
-// over threads, and the result is the same, in the same order, whatever the number of threads.
+// Runs a catalogue over loaded layers. Every object layer is indexed once per distinct filter, when the engine is
+// made; subjects are spread over threads, and the result is the same, in the same order, whatever the number of
+// threads. The engine keeps its indexes and per-thread state from one run to the next, so that a subject layer
+// read in parts pays for them once: between runs, the caller may replace a layer that is only ever a subject in
+// `layers` (the map is read again by each run), never one that is an object or a qualifier.
+class Engine {
+  public:
+    // Checks every rule's layers and filters and builds the indexes (errors name the rule and its line).
+    Engine(const Catalogue& catalogue, const layers::LayerMap& layers, EngineOptions options);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Runs the rules whose subject layer is `subject` (all rules when empty), in catalogue order; subject indices
+    // in the outcomes are into that layer as it is in the map now.
+    std::vector<RuleOutcome> run(const std::string& subject = "");
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// One run of every rule of a catalogue: Engine(catalogue, layers, options).run().
 std::vector<RuleOutcome> runCatalogue(const Catalogue& catalogue, const layers::LayerMap& layers,
                                       const EngineOptions& options);
 

@@ -221,7 +221,7 @@ severity = "high"
         FAIL();
     } catch (const Error& e) {
         const std::string m = e.what();
-        EXPECT_NE(m.find("rules.toml:1: rule x (subject_where): the filter `colour = 'red'`"), std::string::npos)
+        EXPECT_NE(m.find("rules.toml:8: rule x (subject_where): the filter `colour = 'red'`"), std::string::npos)
             << m;
     }
 }
