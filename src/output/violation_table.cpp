@@ -2,8 +2,10 @@
 #include "output/violation_table.hpp"
 
 #include <cmath>
+#include <set>
 
 #include "output/gdal_table.hpp"
+#include "output/qgis_style.hpp"
 
 namespace ecozone::output {
 
@@ -44,6 +46,8 @@ std::string driverFor(const std::filesystem::path& file) { return GdalTable::dri
 void writeViolations(const std::filesystem::path& file, const rules::Catalogue& catalogue,
                      const layers::LayerMap& layers, const std::vector<rules::RuleOutcome>& outcomes) {
     GdalTable table(file, "violations", columns(), true);
+    geo::GeosContext geos;
+    std::set<geo::GeometryFamily> families;  // for the GeoPackage's QGIS style
     for (const rules::RuleOutcome& outcome : outcomes) {
         const rules::Rule& rule = catalogue.rules[outcome.rule];
         const layers::Layer& subjects = *layers.at(rule.subject);
@@ -77,10 +81,16 @@ void writeViolations(const std::filesystem::path& file, const rules::Catalogue& 
             table.set("rule_title_en", rule.title_en);
             table.set("basis", rule.basis);
             table.setGeometry(s.geometry.get());
+            families.insert(geo::familyOf(geos.get(), s.geometry.get()));
             table.writeRow();
         }
     }
     table.finish();
+    // A GeoPackage opened in QGIS shows the violations as the static map does.
+    if (driverFor(file) == "GPKG")
+        writeQgisStyles(file, {{"violations", "ecozone severity", violationsQml(families), "",
+                                "ecozone: violations by severity (high red, medium orange, low amber) as on its "
+                                "static maps, labelled with the facility's name"}});
 }
 
 }  // namespace ecozone::output
