@@ -435,3 +435,19 @@ TEST(Loader, WarnsThatXian1980AndBeijing1954GetNoDatumShiftButLoadsThem) {
     ASSERT_EQ(stated->features().size(), 1u);
     EXPECT_TRUE(warningsAbout(*stated, "datum").empty()) << stated->stats().warnings.front();
 }
+
+TEST(Loader, ClockwiseShellsAndRepeatedVerticesAreAcceptedAsTheyAre) {
+    // Neither is invalid for GEOS, nor changes an inside test or a distance (a zero-length segment adds nothing),
+    // so they are used as they come, not counted as repairs (docs/robustness.md).
+    const auto dir = test::tempDir();
+    test::writeLayer(dir / "z.geojson", 4326,
+                     {{{{"name", "cw"}}, "POLYGON ((108 31, 108 32, 109 32, 109 32, 109 31, 108 31))"}});
+    auto layer = test::load(test::binding("no_breeding", "zone", dir / "z.geojson"));
+    ASSERT_EQ(layer->features().size(), 1u);
+    EXPECT_TRUE(layer->stats().repaired.empty());
+    EXPECT_EQ(layer->features()[0].parts[0].size(), 6u);  // the repeated vertex is kept
+    geo::GeosContext geos;
+    GEOSGeometry* p = GEOSGeom_createPointFromXY_r(geos.get(), 108.5, 31.5);
+    EXPECT_EQ(GEOSContains_r(geos.get(), layer->features()[0].geometry.get(), p), 1);
+    GEOSGeom_destroy_r(geos.get(), p);
+}
