@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "geo/geos.hpp"
 #include "util/error.hpp"
@@ -33,9 +34,14 @@ struct GdalTable::Impl {
         row = std::make_unique<OGRFeature>(layer->GetLayerDefn());
         for (int i = 0; i < row->GetFieldCount(); ++i) row->SetFieldNull(i);
     }
-    int index(const std::string& column) const {
+    // Column positions by name, looked up once: GDAL's own lookup compares every name case-insensitively, and a
+    // row sets some twenty columns.
+    std::unordered_map<std::string, int> columns;
+    int index(const std::string& column) {
+        if (auto it = columns.find(column); it != columns.end()) return it->second;
         const int i = row->GetFieldIndex(column.c_str());
         if (i < 0) throw std::logic_error("no column " + column + " in " + file.string());
+        columns.emplace(column, i);
         return i;
     }
 };
