@@ -25,6 +25,7 @@ struct CheckOptions {
     bool strict = false;
     std::string output = "violations.gpkg";
     unsigned threads = 0;
+    std::size_t part_features = 1'000'000;
     std::string lang = "zh";
 };
 
@@ -45,6 +46,11 @@ class CheckCommand : public Command {
         app.add_flag("--strict", o_.strict, "Treat any repaired or skipped feature as an error (exit 4)");
         app.add_option("--threads", o_.threads, "Worker threads (default: all cores); output is the same for any")
             ->check(CLI::Range(0u, 1024u));
+        app.add_option("--part-features", o_.part_features,
+                       "A subject layer larger than this is read and checked part by part, so that memory stays "
+                       "bounded (violations then come part by part)")
+            ->check(CLI::PositiveNumber)
+            ->capture_default_str();
         app.add_option("--lang", o_.lang, "Language of the summary's rule titles: zh or en")
             ->check(CLI::IsMember({"zh", "en"}))
             ->capture_default_str();
@@ -63,10 +69,13 @@ class CheckCommand : public Command {
 
         refuseOutputOverInput(o_.output, set, names);
         log::debug("loading " + std::to_string(names.size()) + " layers");
-        const layers::LayerMap loaded = layers::loadLayers(set, names);
+        // Layers only ever checked (facilities), never checked against, are read part by part when they are large.
+        layers::LayerStreams streams;
+        layers::LayerMap loaded =
+            layers::loadLayers(set, names, rules::subjectOnlyLayers(catalogue), o_.part_features, streams);
         if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, loaded, 20);
         for (const auto& w : layers::disjointLayers(loaded)) log::warning(w);
-        if (!o_.report_skipped.empty()) layers::writeLoadReport(o_.report_skipped, loaded);
+        if (!o_.report_skipped.empty() && streams.empty()) layers::writeLoadReport(o_.report_skipped, loaded);
         if (o_.strict) layers::requireClean(loaded);
 
         rules::EngineOptions options;
@@ -88,9 +97,42 @@ class CheckCommand : public Command {
             };
         }
         log::debug("running " + std::to_string(catalogue.rules.size()) + " rules");
-        const auto outcomes = rules::runCatalogue(catalogue, loaded, options);
+        rules::Engine engine(catalogue, loaded, options);
+        output::ViolationWriter writer(o_.output);
+        auto outcomes = engine.run();
+        writer.write(catalogue, loaded, outcomes);
+        // The next parts of the layers read in parts, each checked by the rules it is the subject of. The summary
+        // needs only which subjects broke which rule, so outcomes are kept as that, with indices over whole layers.
+        for (auto& [name, stream] : streams) {
+            for (rules::RuleOutcome& o : outcomes)
+                if (catalogue.rules[o.rule].subject == name)
+                    for (rules::Violation& v : o.violations) v = rules::Violation{v.rule, v.subject};
+            std::size_t offset = loaded.at(name)->features().size();
+            while (auto part = stream->next(o_.part_features)) {
+                {
+                    layers::LayerMap shown;  // the part on its own, for its skips, repairs and --strict
+                    shown.emplace(name, std::move(part));
+                    if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, shown, 20);
+                    if (o_.strict) layers::requireClean(shown);
+                    loaded.at(name) = std::move(shown.at(name));
+                }
+                log::debug("checking the next " + std::to_string(loaded.at(name)->features().size()) +
+                           " features of layer `" + name + "`");
+                const auto more = engine.run(name);
+                writer.write(catalogue, loaded, more);
+                for (const rules::RuleOutcome& m : more) {
+                    rules::RuleOutcome& all = outcomes.at(m.rule);
+                    all.checked += m.checked;
+                    for (const rules::Violation& v : m.violations)
+                        all.violations.push_back(rules::Violation{v.rule, v.subject + offset});
+                }
+                offset += loaded.at(name)->features().size();
+            }
+            loaded.at(name) = stream->totals();
+        }
         log::debug("writing " + o_.output);
-        output::writeViolations(o_.output, catalogue, loaded, outcomes);
+        writer.finish();
+        if (!o_.report_skipped.empty() && !streams.empty()) layers::writeLoadReport(o_.report_skipped, loaded);
 
         std::size_t total = 0;
         for (const auto& o : outcomes) total += o.violations.size();

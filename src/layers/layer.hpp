@@ -75,12 +75,36 @@ class Layer {
 
   private:
     friend class LayerLoader;
+    friend class LayerStream;
     LayerBinding binding_;
     const Schema* schema_;
     std::vector<Feature> features_;
     LoadStats stats_;
     std::unique_ptr<AttributeTable> attributes_;
     mutable std::mutex select_mutex_;
+};
+
+// A layer read in parts, for a subject layer too large to hold at once: each part holds at most a given number of
+// features, read, validated, repaired and counted as a whole layer would be (its indices start at 0). When the
+// whole source fits in the first part, that part is exactly what loadLayer() reads; otherwise the checks over the
+// layer as a whole (area of use, datum, encoding) look at the first part.
+class LayerStream {
+  public:
+    LayerStream(const LayerBinding& binding, const Schema& schema);
+    ~LayerStream();
+    LayerStream(const LayerStream&) = delete;
+    LayerStream& operator=(const LayerStream&) = delete;
+
+    // The next part, or null when the source is done.
+    std::unique_ptr<Layer> next(std::size_t max_features);
+    bool done() const;
+    // Once done after several parts: a layer without features whose counts (read, used, filtered, skipped,
+    // repaired, warnings) are every part's, for summaries and reports. Null otherwise.
+    std::unique_ptr<Layer> totals();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 // Opens the source, checks it against the schema (missing fields are errors; per-feature problems are skips),
@@ -95,6 +119,12 @@ using LayerMap = std::map<std::string, std::unique_ptr<Layer>>;
 namespace ecozone::layers {
 // Loads the named layers of a set, in order, and returns them keyed by name.
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names);
+
+// The same, but the layers named in `streamable` are read in parts of at most `part_features` features: the map
+// holds their first part, and `streams` the stream of each that did not fit in it (none when all fit).
+using LayerStreams = std::map<std::string, std::unique_ptr<LayerStream>>;
+LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names,
+                    const std::vector<std::string>& streamable, std::size_t part_features, LayerStreams& streams);
 
 // Warnings for layers whose extent does not come near the other layers' (a wrong CRS moves a whole layer away).
 std::vector<std::string> disjointLayers(const LayerMap& layers);

@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <optional>
 
 #include "layers/layer.hpp"
@@ -187,6 +188,13 @@ class LayerLoaderImpl {
         : layer_(layer), features_(features), stats_(stats), table_(table) {}
 
     void load();
+    // load() in steps, for a layer read in parts: begin() opens and checks the source, readSome() reads at most
+    // `max` more features (false once the source is done), finish() runs the checks over what has been read.
+    void begin();
+    bool readSome(std::size_t max);
+    void finish();
+    // The attribute table that rows go to from now on (the previous part's table left with its part).
+    void retable(OGRLayer* table) { table_ = table; }
 
   private:
     void openSource();
@@ -228,6 +236,7 @@ class LayerLoaderImpl {
     std::unique_ptr<TextDecoder> decoder_;
     std::unique_ptr<TextDecoder> fallback_;
     std::size_t read_as_gbk_ = 0;
+    std::vector<std::unique_ptr<CPLConfigOptionSetter>> headers_;  // spreadsheet options, held while reading
     void resolveEncoding();
     std::optional<std::string> decodeText(OGRFeature& f);
     geo::GeosContext geos_;
@@ -808,11 +817,17 @@ void LayerLoaderImpl::checkDatumTransformation() {
 }
 
 void LayerLoaderImpl::load() {
+    begin();
+    readSome(std::numeric_limits<std::size_t>::max());
+    finish();
+}
+
+void LayerLoaderImpl::begin() {
     // Spreadsheet ledgers: the first row holds the column names even when every cell is text (GDAL's automatic
     // detection wants numbers under text headers before it believes that). The drivers read these options lazily,
-    // so they hold for the whole load; an explicit setting by the user wins.
-    CPLConfigOptionSetter xlsxHeaders("OGR_XLSX_HEADERS", "FORCE", true);
-    CPLConfigOptionSetter odsHeaders("OGR_ODS_HEADERS", "FORCE", true);
+    // so they are held for the whole read; an explicit setting by the user wins.
+    headers_.push_back(std::make_unique<CPLConfigOptionSetter>("OGR_XLSX_HEADERS", "FORCE", true));
+    headers_.push_back(std::make_unique<CPLConfigOptionSetter>("OGR_ODS_HEADERS", "FORCE", true));
     openSource();
     resolveEncoding();
     resolveFields();
@@ -828,9 +843,13 @@ void LayerLoaderImpl::load() {
         if (total >= 0 && kept >= 0) stats_.filtered = static_cast<std::size_t>(total - kept);
     }
     source_->ResetReading();
+}
+
+bool LayerLoaderImpl::readSome(std::size_t max) {
+    const LayerBinding& b = layer_.binding();
     // GDAL ends a layer early, with an error, when the file is cut short (a truncated .dbf), and reads a geometry it
     // cannot decode as none: tell both from a clean end and a genuinely empty geometry.
-    for (;;) {
+    for (std::size_t n = 0; n < max; ++n) {
         CPLErrorReset();
         OGRFeatureUniquePtr f(source_->GetNextFeature());
         read_error_ = CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : "";
@@ -844,10 +863,15 @@ void LayerLoaderImpl::load() {
                                 " features (" + read_error_ + "); the file is truncated or damaged: restore it " +
                                 "from the original");
             }
-            break;
+            return false;
         }
         readFeature(*f);
     }
+    return true;
+}
+
+void LayerLoaderImpl::finish() {
+    const LayerBinding& b = layer_.binding();
     checkGaussKrugerHints(checkPlausibility());
     checkDatumTransformation();
     if (stats_.read == 0 && stats_.filtered == 0)
@@ -870,6 +894,30 @@ class LayerLoader {
         impl.load();
         return layer;
     }
+    // The features read into `staging` since the last hand-off, as a layer of their own, with the part's counts.
+    static std::unique_ptr<Layer> handOff(Layer& staging, LayerLoaderImpl& loader, std::size_t& skippedBefore,
+                                          std::size_t& repairedBefore, std::size_t& readBefore) {
+        auto part = std::make_unique<Layer>(staging.binding_, *staging.schema_);
+        part->features_ = std::move(staging.features_);
+        staging.features_.clear();
+        std::swap(part->attributes_, staging.attributes_);
+        OGRLayer* filled = part->attributes_->layer();
+        OGRLayer* fresh = staging.attributes_->layer();
+        for (int i = 0; i < filled->GetLayerDefn()->GetFieldCount(); ++i)
+            fresh->CreateField(filled->GetLayerDefn()->GetFieldDefn(i));
+        loader.retable(fresh);
+        const LoadStats& all = staging.stats_;
+        part->stats_.read = all.read - readBefore;
+        part->stats_.used = part->features_.size();
+        part->stats_.skipped.assign(all.skipped.begin() + static_cast<std::ptrdiff_t>(skippedBefore),
+                                    all.skipped.end());
+        part->stats_.repaired.assign(all.repaired.begin() + static_cast<std::ptrdiff_t>(repairedBefore),
+                                     all.repaired.end());
+        skippedBefore = all.skipped.size();
+        repairedBefore = all.repaired.size();
+        readBefore = all.read;
+        return part;
+    }
     // A warning about a layer found once the whole set is loaded (it compares the layer with the others).
     static void warn(Layer& layer, const std::string& message) {
         layer.stats_.warnings.push_back(message);
@@ -879,6 +927,51 @@ class LayerLoader {
 
 std::unique_ptr<Layer> loadLayer(const LayerBinding& binding, const Schema& schema) {
     return LayerLoader::load(binding, schema);
+}
+
+// The stream reads into one staging layer; each full part leaves it with the features, their attribute table and
+// the counts of that part, and the staging layer carries on with a fresh table of the same columns.
+struct LayerStream::Impl {
+    std::unique_ptr<Layer> staging;
+    std::optional<LayerLoaderImpl> loader;
+    bool started = false, done = false;
+    std::size_t skipped_before = 0, repaired_before = 0, read_before = 0;
+};
+
+LayerStream::LayerStream(const LayerBinding& binding, const Schema& schema) : impl_(std::make_unique<Impl>()) {
+    impl_->staging = std::make_unique<Layer>(binding, schema);
+}
+
+LayerStream::~LayerStream() = default;
+
+bool LayerStream::done() const { return impl_->done; }
+
+std::unique_ptr<Layer> LayerStream::next(std::size_t max_features) {
+    Impl& m = *impl_;
+    if (m.done) return nullptr;
+    Layer& staging = *m.staging;
+    if (!m.started) {
+        m.loader.emplace(staging, staging.features_, staging.stats_, staging.attributes_->layer());
+        m.loader->begin();
+        m.started = true;
+        if (!m.loader->readSome(std::max<std::size_t>(max_features, 1))) {
+            // The whole source fits in one part: that part is the layer, as loadLayer() would read it.
+            m.loader->finish();
+            m.done = true;
+            return std::move(m.staging);
+        }
+        m.loader->finish();  // the checks over the layer as a whole look at its first part
+    } else if (!m.loader->readSome(std::max<std::size_t>(max_features, 1))) {
+        m.done = true;
+        if (staging.features_.empty()) return nullptr;
+    }
+    return LayerLoader::handOff(staging, *m.loader, m.skipped_before, m.repaired_before, m.read_before);
+}
+
+std::unique_ptr<Layer> LayerStream::totals() {
+    Impl& m = *impl_;
+    if (!m.done || !m.staging) return nullptr;
+    return std::move(m.staging);
 }
 
 }  // namespace ecozone::layers
@@ -999,13 +1092,25 @@ void checkWebMapOffsets(const LayerMap& layers) {
 }  // namespace
 
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names) {
+    LayerStreams none;
+    return loadLayers(set, names, {}, 0, none);
+}
+
+LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names,
+                    const std::vector<std::string>& streamable, std::size_t part_features, LayerStreams& streams) {
     LayerMap out;
     for (const std::string& name : names) {
         const LayerBinding& b = set.binding(name);
         const double start = log::elapsed();
-        out.emplace(name, loadLayer(b, set.schemas.at(b.schema)));
+        if (std::find(streamable.begin(), streamable.end(), name) != streamable.end()) {
+            auto stream = std::make_unique<LayerStream>(b, set.schemas.at(b.schema));
+            out.emplace(name, stream->next(part_features));
+            if (!stream->done()) streams.emplace(name, std::move(stream));
+        } else {
+            out.emplace(name, loadLayer(b, set.schemas.at(b.schema)));
+        }
         log::debug("loaded layer `" + name + "`: " + std::to_string(out.at(name)->stats().used) + " features in " +
-                   std::to_string(log::elapsed() - start) + " s");
+                   std::to_string(log::elapsed() - start) + " s" + (streams.count(name) ? " (first part)" : ""));
     }
     checkWebMapOffsets(out);
     return out;

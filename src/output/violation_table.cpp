@@ -43,11 +43,21 @@ const std::vector<std::string>& violationColumns() {
 
 std::string driverFor(const std::filesystem::path& file) { return GdalTable::driverFor(file); }
 
-void writeViolations(const std::filesystem::path& file, const rules::Catalogue& catalogue,
-                     const layers::LayerMap& layers, const std::vector<rules::RuleOutcome>& outcomes) {
-    GdalTable table(file, "violations", columns(), true);
+struct ViolationWriter::Impl {
+    std::filesystem::path file;
+    GdalTable table;
     geo::GeosContext geos;
     std::set<geo::GeometryFamily> families;  // for the GeoPackage's QGIS style
+    explicit Impl(const std::filesystem::path& f) : file(f), table(f, "violations", columns(), true) {}
+};
+
+ViolationWriter::ViolationWriter(const std::filesystem::path& file) : impl_(std::make_unique<Impl>(file)) {}
+
+ViolationWriter::~ViolationWriter() = default;
+
+void ViolationWriter::write(const rules::Catalogue& catalogue, const layers::LayerMap& layers,
+                            const std::vector<rules::RuleOutcome>& outcomes) {
+    GdalTable& table = impl_->table;
     for (const rules::RuleOutcome& outcome : outcomes) {
         const rules::Rule& rule = catalogue.rules[outcome.rule];
         const layers::Layer& subjects = *layers.at(rule.subject);
@@ -81,16 +91,26 @@ void writeViolations(const std::filesystem::path& file, const rules::Catalogue& 
             table.set("rule_title_en", rule.title_en);
             table.set("basis", rule.basis);
             table.setGeometry(s.geometry.get());
-            families.insert(geo::familyOf(geos.get(), s.geometry.get()));
+            impl_->families.insert(geo::familyOf(impl_->geos.get(), s.geometry.get()));
             table.writeRow();
         }
     }
-    table.finish();
+}
+
+void ViolationWriter::finish() {
+    impl_->table.finish();
     // A GeoPackage opened in QGIS shows the violations as the static map does.
-    if (driverFor(file) == "GPKG")
-        writeQgisStyles(file, {{"violations", "ecozone severity", violationsQml(families), "",
-                                "ecozone: violations by severity (high red, medium orange, low amber) as on its "
-                                "static maps, labelled with the facility's name"}});
+    if (driverFor(impl_->file) == "GPKG")
+        writeQgisStyles(impl_->file, {{"violations", "ecozone severity", violationsQml(impl_->families), "",
+                                       "ecozone: violations by severity (high red, medium orange, low amber) as on "
+                                       "its static maps, labelled with the facility's name"}});
+}
+
+void writeViolations(const std::filesystem::path& file, const rules::Catalogue& catalogue,
+                     const layers::LayerMap& layers, const std::vector<rules::RuleOutcome>& outcomes) {
+    ViolationWriter writer(file);
+    writer.write(catalogue, layers, outcomes);
+    writer.finish();
 }
 
 }  // namespace ecozone::output

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,23 @@ const std::vector<std::string>& violationColumns();
 // column. Output is deterministic: the same inputs give the same bytes.
 void writeViolations(const std::filesystem::path& file, const rules::Catalogue& catalogue,
                      const layers::LayerMap& layers, const std::vector<rules::RuleOutcome>& outcomes);
+
+// The same table written run after run, for a subject layer read in parts: each write() takes the outcomes of
+// one run with the layers as they were for it; finish() closes the file.
+class ViolationWriter {
+  public:
+    explicit ViolationWriter(const std::filesystem::path& file);
+    ~ViolationWriter();
+    ViolationWriter(const ViolationWriter&) = delete;
+    ViolationWriter& operator=(const ViolationWriter&) = delete;
+    void write(const rules::Catalogue& catalogue, const layers::LayerMap& layers,
+               const std::vector<rules::RuleOutcome>& outcomes);
+    void finish();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
 
 // The GDAL driver for an output file name, or throws a usage error naming the supported extensions.
 std::string driverFor(const std::filesystem::path& file);

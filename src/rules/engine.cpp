@@ -114,6 +114,17 @@ std::vector<std::string> layersUsed(const Catalogue& catalogue) {
     return out;
 }
 
+std::vector<std::string> subjectOnlyLayers(const Catalogue& catalogue) {
+    std::vector<std::string> out;
+    for (const std::string& name : layersUsed(catalogue)) {
+        const bool other = std::any_of(catalogue.rules.begin(), catalogue.rules.end(), [&](const Rule& r) {
+            return r.object == name || r.subject_inside == name || r.subject_outside == name;
+        });
+        if (!other) out.push_back(name);
+    }
+    return out;
+}
+
 struct Engine::Impl {
     const Catalogue& catalogue;
     const layers::LayerMap& layers;

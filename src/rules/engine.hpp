@@ -73,4 +73,8 @@ void checkLayerReferences(const Catalogue& catalogue, const layers::LayerSet& se
 // The layer names a catalogue refers to, in first-use order.
 std::vector<std::string> layersUsed(const Catalogue& catalogue);
 
+// The layers a catalogue uses only as subjects (never as an object or a qualifier), in first-use order: those an
+// Engine can run on part by part.
+std::vector<std::string> subjectOnlyLayers(const Catalogue& catalogue);
+
 }  // namespace ecozone::rules
