@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <limits>
 #include <optional>
+#include <unordered_set>
 
 #include "layers/layer.hpp"
 #include "geo/chinese_datums.hpp"
@@ -1030,6 +1031,26 @@ void checkWebMapOffsets(const LayerMap& layers) {
             box.min_lat = std::min(box.min_lat, p.lat), box.max_lat = std::max(box.max_lat, p.lat);
         }
         const LocalMetres flat((box.min_lon + box.max_lon) / 2, (box.min_lat + box.max_lat) / 2);
+        // Only segments near some sampled point count (in the grid cells of about 2 km around the points: the
+        // offsets looked for are under 1.5 km), so that a province of reserve outlines is not indexed for a few
+        // thousand points.
+        constexpr double kCell = 0.02;
+        auto key = [](std::int64_t cx, std::int64_t cy) { return static_cast<std::uint64_t>(cx * 1000003 + cy); };
+        auto cellOf = [&](geo::LonLat p) {
+            return key(static_cast<std::int64_t>(std::floor(p.lon / kCell)),
+                       static_cast<std::int64_t>(std::floor(p.lat / kCell)));
+        };
+        std::unordered_set<std::uint64_t> near;
+        for (const auto& p : points) {
+            const auto cx = static_cast<std::int64_t>(std::floor(p.lon / kCell));
+            const auto cy = static_cast<std::int64_t>(std::floor(p.lat / kCell));
+            for (std::int64_t dx = -1; dx <= 1; ++dx)
+                for (std::int64_t dy = -1; dy <= 1; ++dy) near.insert(key(cx + dx, cy + dy));
+        }
+        auto isNear = [&](geo::LonLat a, geo::LonLat b) {
+            return near.count(cellOf(a)) || near.count(cellOf(b)) ||
+                   near.count(cellOf({(a.lon + b.lon) / 2, (a.lat + b.lat) / 2}));
+        };
         std::vector<ShoreSegment> segments;
         for (const auto& [other, o] : layers) {
             if (other == name) continue;
@@ -1042,7 +1063,8 @@ void checkWebMapOffsets(const LayerMap& layers) {
                     for (std::size_t i = 1; i < part.size(); ++i) {
                         const geo::LonLat a = part[i - 1], b = part[i];
                         if (std::max(a.lon, b.lon) < box.min_lon - kReach || std::min(a.lon, b.lon) > box.max_lon + kReach ||
-                            std::max(a.lat, b.lat) < box.min_lat - kReach || std::min(a.lat, b.lat) > box.max_lat + kReach)
+                            std::max(a.lat, b.lat) < box.min_lat - kReach || std::min(a.lat, b.lat) > box.max_lat + kReach ||
+                            !isNear(a, b))
                             continue;
                         segments.emplace_back(FlatSegment(flat(a), flat(b)), f.half_width_m);
                     }
