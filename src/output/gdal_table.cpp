@@ -10,6 +10,7 @@
 
 #include "geo/geos.hpp"
 #include "util/error.hpp"
+#include "util/log.hpp"
 
 namespace ecozone::output {
 
@@ -29,6 +30,9 @@ struct GdalTable::Impl {
     std::unique_ptr<OGRFeature> row;
     geo::GeosContext geos;
     bool transaction = false;
+    bool gpkg = false;
+    std::size_t rows = 0;
+    std::string layer_name;
 
     void fresh() {
         row = std::make_unique<OGRFeature>(layer->GetLayerDefn());
@@ -82,6 +86,11 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     char** options = nullptr;
     if (driverName == "GeoJSON") options = CSLSetNameValue(options, "COORDINATE_PRECISION", "7");
     if (driverName == "FlatGeobuf") options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
+    // The GeoPackage's spatial index is made in finish(), and only for tables a spatial index is worth its cost
+    // for (see kIndexedRows).
+    m.gpkg = driverName == "GPKG";
+    m.layer_name = layerName;
+    if (m.gpkg) options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
     const bool layerGeometry = withGeometry && !m.csv;
     m.layer = m.dataset->CreateLayer(layerName.c_str(), layerGeometry ? &m.wgs84 : nullptr,
                                      layerGeometry ? wkbUnknown : wkbNone, options);
@@ -141,12 +150,28 @@ void GdalTable::writeRow() {
     Impl& m = *impl_;
     if (m.layer->CreateFeature(m.row.get()) != OGRERR_NONE)
         throw outputError("cannot write to `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
+    ++m.rows;
     m.fresh();
 }
 
 void GdalTable::finish() {
     Impl& m = *impl_;
     if (!m.dataset) return;
+    if (m.gpkg && m.geometry && m.rows <= kIndexedRows) {
+        std::string sql = "SELECT CreateSpatialIndex('";
+        sql.append(m.layer_name).append("', '").append(m.layer->GetGeometryColumn()).append("')");
+        CPLErrorReset();
+        m.dataset->ReleaseResultSet(m.dataset->ExecuteSQL(sql.c_str(), nullptr, nullptr));
+        if (CPLGetLastErrorType() >= CE_Failure)
+            throw outputError("cannot index `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
+    } else if (m.gpkg && m.geometry) {
+        std::string note = "`";
+        note.append(m.file.string()).append("` has ").append(std::to_string(m.rows)).append(" rows, more than ");
+        note.append(std::to_string(kIndexedRows))
+            .append(": it is written without a spatial index, which would take longer to build than the check ")
+            .append("(QGIS builds one on request: Layer Properties, Source)");
+        log::info(note);
+    }
     if (m.transaction && m.dataset->CommitTransaction() != OGRERR_NONE)
         throw outputError("cannot write `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
     CPLErrorReset();

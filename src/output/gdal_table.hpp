@@ -41,6 +41,10 @@ class GdalTable {
 
     static std::string driverFor(const std::filesystem::path& file);
 
+    // A GeoPackage of at most this many rows gets a spatial index; building one for more (SQLite's R-tree takes
+    // about 10 µs a row) would cost more than the check that found them.
+    static constexpr std::size_t kIndexedRows = 200'000;
+
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;

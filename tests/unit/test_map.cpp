@@ -299,6 +299,15 @@ TEST(QgisStyle, GeoPackageCarriesTheStaticMapsSymbologyForQgis) {
     OGRLayer* violations = ds->GetLayerByName("violations");
     ASSERT_TRUE(violations);
     EXPECT_EQ(violations->GetFeatureCount(), 52);
+    // A table this small gets its spatial index (made once the rows are in, see GdalTable::kIndexedRows).
+    OGRLayer* indexed =
+        ds->ExecuteSQL("SELECT HasSpatialIndex('violations', 'geom')", nullptr, nullptr);
+    ASSERT_TRUE(indexed);
+    std::unique_ptr<OGRFeature> hasIndex(indexed->GetNextFeature());
+    ASSERT_TRUE(hasIndex);
+    EXPECT_EQ(hasIndex->GetFieldAsInteger(0), 1);
+    hasIndex.reset();
+    ds->ReleaseResultSet(indexed);
     OGRLayer* styles = ds->GetLayerByName("layer_styles");
     ASSERT_TRUE(styles) << "no layer_styles table";
     EXPECT_EQ(styles->GetGeomType(), wkbNone);
