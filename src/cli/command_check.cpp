@@ -21,8 +21,7 @@ namespace {
 struct CheckOptions {
     SourceOptions sources;
     Verbosity verbosity;
-    std::string report_skipped;
-    bool strict = false;
+    LoadChecks checks;
     std::string output = "violations.gpkg";
     unsigned threads = 0;
     std::size_t part_features = 1'000'000;
@@ -41,9 +40,7 @@ class CheckCommand : public Command {
         app.add_option("-o,--output", o_.output,
                        "Violations file; the format follows the extension: .gpkg, .geojson, .csv, .fgb")
             ->capture_default_str();
-        app.add_option("--report-skipped", o_.report_skipped,
-                       "Write every skipped and repaired feature, with its reason, to this table (.csv, .gpkg ...)");
-        app.add_flag("--strict", o_.strict, "Treat any repaired or skipped feature as an error (exit 4)");
+        o_.checks.add(app);
         app.add_option("--threads", o_.threads, "Worker threads (default: all cores); output is the same for any")
             ->check(CLI::Range(0u, 1024u));
         app.add_option("--part-features", o_.part_features,
@@ -60,7 +57,7 @@ class CheckCommand : public Command {
     int run() override {
         // Parse, then work: the output format is known before any data is read.
         output::driverFor(o_.output);
-        if (!o_.report_skipped.empty()) output::driverFor(o_.report_skipped);
+        o_.checks.validate();
         o_.verbosity.apply();
         const layers::LayerSet set = o_.sources.loadLayerSet();
         const rules::Catalogue catalogue = o_.sources.loadCatalogue();
@@ -75,8 +72,11 @@ class CheckCommand : public Command {
             layers::loadLayers(set, names, rules::subjectOnlyLayers(catalogue), o_.part_features, streams);
         if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, loaded, 20);
         for (const auto& w : layers::disjointLayers(loaded)) log::warning(w);
-        if (!o_.report_skipped.empty() && streams.empty()) layers::writeLoadReport(o_.report_skipped, loaded);
-        if (o_.strict) layers::requireClean(loaded);
+        if (streams.empty()) {
+            o_.checks.apply(loaded);
+        } else if (o_.checks.strict) {
+            layers::requireClean(loaded);
+        }
 
         rules::EngineOptions options;
         options.threads = o_.threads;
@@ -113,7 +113,7 @@ class CheckCommand : public Command {
                     layers::LayerMap shown;  // the part on its own, for its skips, repairs and --strict
                     shown.emplace(name, std::move(part));
                     if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, shown, 20);
-                    if (o_.strict) layers::requireClean(shown);
+                    if (o_.checks.strict) layers::requireClean(shown);
                     loaded.at(name) = std::move(shown.at(name));
                 }
                 log::debug("checking the next " + std::to_string(loaded.at(name)->features().size()) +
@@ -132,7 +132,8 @@ class CheckCommand : public Command {
         }
         log::debug("writing " + o_.output);
         writer.finish();
-        if (!o_.report_skipped.empty() && !streams.empty()) layers::writeLoadReport(o_.report_skipped, loaded);
+        if (!o_.checks.report_skipped.empty() && !streams.empty())
+            layers::writeLoadReport(o_.checks.report_skipped, loaded);
 
         std::size_t total = 0;
         for (const auto& o : outcomes) total += o.violations.size();

@@ -21,6 +21,7 @@ namespace {
 
 struct InventoryOptions {
     SourceOptions sources;
+    LoadChecks checks;
     Verbosity verbosity;
     rules::InventoryRequest request;
     std::string output;  // empty: the terminal view only
@@ -64,12 +65,14 @@ class InventoryCommand : public Command {
         app.add_option("--lang", o_.lang, "Language of the terminal view and the Markdown/HTML reports: zh or en")
             ->check(CLI::IsMember({"zh", "en"}))
             ->capture_default_str();
+        o_.checks.add(app);
         o_.verbosity.add(app);
     }
 
     int run() override {
         // Parse, then work: the output format and every filter value are checked before any data is read.
         if (!o_.output.empty()) output::inventoryFormatFor(o_.output);
+        o_.checks.validate();
         o_.verbosity.apply();
         const output::Language lang = o_.lang == "en" ? output::Language::En : output::Language::Zh;
 
@@ -89,6 +92,7 @@ class InventoryCommand : public Command {
         log::debug("loading " + std::to_string(names.size()) + " layers");
         const layers::LayerMap loaded = layers::loadLayers(set, names);
         if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, loaded, 20);
+        o_.checks.apply(loaded);
 
         rules::EngineOptions options;
         options.threads = o_.threads;

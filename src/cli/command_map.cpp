@@ -23,6 +23,7 @@ namespace {
 
 struct MapOptions {
     SourceOptions sources;
+    LoadChecks checks;
     Verbosity verbosity;
     std::string output = "map.html";
     std::string lang = "zh";
@@ -158,6 +159,7 @@ class MapCommand : public Command {
             ->capture_default_str();
         app.add_option("--threads", o_.threads, "Worker threads for the check (default: all cores)")
             ->check(CLI::Range(0u, 1024u));
+        o_.checks.add(app);
         o_.verbosity.add(app);
     }
 
@@ -190,6 +192,7 @@ class MapCommand : public Command {
         if (!o_.area_layer.empty() && o_.area.empty() && !o_.per_area)
             throw usageError("--area-layer is for --area or --per-area");
         const auto lang = o_.lang == "en" ? output::Language::En : output::Language::Zh;
+        o_.checks.validate();
         o_.verbosity.apply();
         if (html) output::findLeaflet();  // fail before the work when Leaflet is missing
 
@@ -201,6 +204,7 @@ class MapCommand : public Command {
 
         log::debug("loading " + std::to_string(names.size()) + " layers");
         const layers::LayerMap loaded = layers::loadLayers(set, names);
+        o_.checks.apply(loaded);
         rules::EngineOptions engine;
         engine.threads = o_.threads;
         log::debug("running " + std::to_string(catalogue.rules.size()) + " rules");

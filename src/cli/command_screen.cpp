@@ -30,6 +30,7 @@ namespace {
 
 struct ScreenOptions {
     SourceOptions sources;
+    LoadChecks checks;
     Verbosity verbosity;
     std::string at, wkt, input;
     std::string crs;
@@ -83,6 +84,7 @@ class ScreenCommand : public Command {
             ->capture_default_str();
         app.add_option("--threads", o_.threads, "Worker threads for --input (default: all cores)")
             ->check(CLI::Range(0u, 1024u));
+        o_.checks.add(app);
         o_.verbosity.add(app);
     }
 
@@ -99,6 +101,7 @@ class ScreenCommand : public Command {
                                  ".gpkg, .geojson or .fgb for a table");
             }
         }
+        o_.checks.validate();
         o_.verbosity.apply();
         const output::Language lang = o_.lang == "en" ? output::Language::En : output::Language::Zh;
 
@@ -133,6 +136,7 @@ class ScreenCommand : public Command {
                                    : dataError("`" + o_.input + "` holds no proposal that can be screened"));
 
         const layers::LayerMap loaded = layers::loadLayers(set, needed);
+        o_.checks.apply(loaded);
         checkExtent(*proposals, loaded);
 
         rules::Screener screener(catalogue, loaded, *proposals, subjects);

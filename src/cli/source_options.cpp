@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "cli/paths.hpp"
+#include "output/gdal_table.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -17,7 +18,7 @@ void SourceOptions::add(CLI::App& app, const std::string& crsOption) {
     app.add_option(crsOption, crs, "The CRS of a layer whose source carries none: NAME=EPSG:NNNN (repeatable)");
     app.add_option("--encoding", encodings,
                    "Text encoding of a layer's Shapefile or CSV source: NAME=CP936 (repeatable; default: the .cpg or "
-                   "DBF language driver, else UTF-8, with GBK tried for text that is not UTF-8)");
+                   "DBF language driver, else UTF-8, with GB18030 (GBK) tried for text that is not UTF-8)");
     app.add_option("--datum", datums,
                    "Convert a layer's GCJ-02 or BD-09 coordinates (picked on Chinese web maps) to WGS84: "
                    "NAME=gcj02|bd09 (repeatable)");
@@ -34,6 +35,21 @@ layers::LayerSet SourceOptions::loadLayerSet() const {
 
 rules::Catalogue SourceOptions::loadCatalogue() const {
     return rules::loadCatalogue(catalogue.empty() ? defaultCatalogue() : std::filesystem::path(catalogue));
+}
+
+void LoadChecks::add(CLI::App& app) {
+    app.add_option("--report-skipped", report_skipped,
+                   "Write every skipped and repaired feature, with its reason, to this table (.csv, .gpkg ...)");
+    app.add_flag("--strict", strict, "Treat any repaired or skipped feature as an error (exit 4)");
+}
+
+void LoadChecks::validate() const {
+    if (!report_skipped.empty()) output::GdalTable::driverFor(report_skipped);
+}
+
+void LoadChecks::apply(const layers::LayerMap& loaded) const {
+    if (!report_skipped.empty()) layers::writeLoadReport(report_skipped, loaded);
+    if (strict) layers::requireClean(loaded);
 }
 
 void Verbosity::add(CLI::App& app) {

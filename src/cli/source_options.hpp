@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/layer.hpp"
 #include "layers/layer_set.hpp"
 #include "rules/catalogue.hpp"
 
@@ -24,6 +25,18 @@ struct SourceOptions {
     layers::LayerSet loadLayerSet() const;
     // The catalogue (the bundled default when none is given).
     rules::Catalogue loadCatalogue() const;
+};
+
+// --report-skipped and --strict, for every subcommand that loads layers: what was skipped or repaired, listed in a
+// table, or refused.
+struct LoadChecks {
+    std::string report_skipped;
+    bool strict = false;
+    void add(CLI::App& app);
+    // Parse, then work: the report's format is known before any data is read.
+    void validate() const;
+    // Writes the report (when asked) and, with --strict, throws a data error if anything was skipped or repaired.
+    void apply(const layers::LayerMap& loaded) const;
 };
 
 // -q and -v, applied to the logger.
