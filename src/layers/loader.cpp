@@ -27,22 +27,33 @@
 
 namespace ecozone::layers {
 
-// The features' attributes in an in-memory GDAL layer, so that rule filters are OGR SQL with GDAL's own semantics.
-// The memory layer's feature ids are the indices into Layer::features().
+// The features' attributes as GDAL features of one definition, so that rule filters are OGR SQL with GDAL's own
+// semantics. Row i belongs to Layer::features()[i]. A filter is compiled once and evaluated on the rows in place
+// (a GDAL memory layer would copy every feature it tests). The parts of a layer read in parts share a definition.
 class AttributeTable {
   public:
-    explicit AttributeTable(const std::string& name) {
+    explicit AttributeTable(const std::string& name) : defn_(new OGRFeatureDefn(name.c_str())) {
         GDALAllRegister();  // idempotent: the library works whether or not main() registered the drivers
-        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("Memory");
-        if (!driver) throw dataError("GDAL has no Memory driver; the GDAL installation is incomplete");
-        dataset_.reset(driver->Create("", 0, 0, 0, GDT_Unknown, nullptr));
-        layer_ = dataset_->CreateLayer(name.c_str(), nullptr, wkbNone, nullptr);
+        defn_->Reference();
+        defn_->SetGeomType(wkbNone);
     }
-    OGRLayer* layer() const { return layer_; }
+    explicit AttributeTable(OGRFeatureDefn* shared) : defn_(shared) { defn_->Reference(); }
+    ~AttributeTable() {
+        rows_.clear();
+        defn_->Release();
+    }
+    AttributeTable(const AttributeTable&) = delete;
+    AttributeTable& operator=(const AttributeTable&) = delete;
+
+    OGRFeatureDefn* defn() const { return defn_; }
+    // Fields are added before the first row.
+    void addField(const OGRFieldDefn& field) { defn_->AddFieldDefn(&field); }
+    void add(OGRFeatureUniquePtr row) { rows_.push_back(std::move(row)); }
+    const std::vector<OGRFeatureUniquePtr>& rows() const { return rows_; }
 
   private:
-    std::unique_ptr<GDALDataset> dataset_;
-    OGRLayer* layer_ = nullptr;
+    OGRFeatureDefn* defn_;
+    std::vector<OGRFeatureUniquePtr> rows_;
 };
 
 Layer::Layer(LayerBinding binding, const Schema& schema)
@@ -66,28 +77,23 @@ std::vector<std::size_t> Layer::select(const std::string& where, const std::stri
         return out;
     }
     std::lock_guard lock(select_mutex_);
-    OGRLayer* table = attributes_->layer();
+    OGRFeatureDefn* defn = attributes_->defn();
+    OGRFeatureQuery query;
     CPLErrorReset();
-    if (table->SetAttributeFilter(where.c_str()) != OGRERR_NONE) {
+    if (query.Compile(defn, where.c_str(), TRUE, nullptr) != OGRERR_NONE) {
         const std::string detail = CPLGetLastErrorMsg();
-        table->SetAttributeFilter(nullptr);
         throw configError(context + ": the filter `" + where + "` on layer `" + binding_.name +
                           "` is not valid OGR SQL" + (detail.empty() ? "" : " (" + detail + ")") +
                           "; the layer's fields are: " + [&] {
                               std::string f;
-                              OGRFeatureDefn* d = table->GetLayerDefn();
-                              for (int i = 0; i < d->GetFieldCount(); ++i)
-                                  f += (i ? ", " : "") + std::string(d->GetFieldDefn(i)->GetNameRef());
+                              for (int i = 0; i < defn->GetFieldCount(); ++i)
+                                  f += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
                               return f;
                           }());
     }
-    table->ResetReading();
-    while (OGRFeature* f = table->GetNextFeature()) {
-        out.push_back(static_cast<std::size_t>(f->GetFID()));
-        OGRFeature::DestroyFeature(f);
-    }
-    table->SetAttributeFilter(nullptr);
-    std::sort(out.begin(), out.end());
+    const auto& rows = attributes_->rows();
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        if (query.Evaluate(rows[i].get())) out.push_back(i);
     return out;
 }
 
@@ -185,7 +191,7 @@ std::string whyUnopenable(const std::string& source, const std::string& detail) 
 
 class LayerLoaderImpl {
   public:
-    LayerLoaderImpl(Layer& layer, std::vector<Feature>& features, LoadStats& stats, OGRLayer* table)
+    LayerLoaderImpl(Layer& layer, std::vector<Feature>& features, LoadStats& stats, AttributeTable* table)
         : layer_(layer), features_(features), stats_(stats), table_(table) {}
 
     void load();
@@ -195,7 +201,7 @@ class LayerLoaderImpl {
     bool readSome(std::size_t max);
     void finish();
     // The attribute table that rows go to from now on (the previous part's table left with its part).
-    void retable(OGRLayer* table) { table_ = table; }
+    void retable(AttributeTable* table) { table_ = table; }
 
   private:
     void openSource();
@@ -214,7 +220,7 @@ class LayerLoaderImpl {
     Layer& layer_;
     std::vector<Feature>& features_;
     LoadStats& stats_;
-    OGRLayer* table_;
+    AttributeTable* table_;
     std::unique_ptr<GDALDataset, GdalDatasetCloser> dataset_;
     OGRLayer* source_ = nullptr;
     std::vector<int> schema_field_index_;  // per schema field: index in the source, or -1
@@ -373,7 +379,7 @@ void LayerLoaderImpl::resolveFields() {
             copy.SetSubType(OFSTNone);
             copy.SetWidth(0);
         }
-        table_->CreateField(&copy);
+        table_->addField(copy);
     }
     // A required field can only be missing from a source with no features; the table still gets it, so that rule
     // filters on it parse (and select nothing).
@@ -383,7 +389,7 @@ void LayerLoaderImpl::resolveFields() {
         OGRFieldDefn field(spec.name.c_str(), spec.type == FieldType::Integer ? OFTInteger64
                                               : spec.type == FieldType::Real  ? OFTReal
                                                                               : OFTString);
-        table_->CreateField(&field);
+        table_->addField(field);
     }
     if (source_->GetLayerDefn()->GetGeomFieldCount() == 0) {
         const LayerBinding& b = layer_.binding();
@@ -620,7 +626,8 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
     current_id_ = isValidUtf8(idValue()) ? idValue() : "";  // for the message, should the text not decode
     if (auto problem = decodeText(f)) return skip(out.fid, *problem);
     current_id_ = idValue();
-    OGRFeature row(table_->GetLayerDefn());
+    OGRFeatureUniquePtr rowPtr(new OGRFeature(table_->defn()));
+    OGRFeature& row = *rowPtr;
     // Attributes first: the schema's allowed values and types.
     for (std::size_t i = 0; i < schema.fields.size(); ++i) {
         const FieldSpec& spec = schema.fields[i];
@@ -665,9 +672,7 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
             row.GetFieldDefnRef(i)->GetType() == f.GetFieldDefnRef(i)->GetType())
             row.SetField(i, f.GetRawFieldRef(i));
     row.SetFID(static_cast<GIntBig>(features_.size()));
-    if (table_->CreateFeature(&row) != OGRERR_NONE)
-        throw dataError("layer `" + layer_.name() + "`: cannot copy the attributes of feature " +
-                        std::to_string(out.fid));
+    table_->add(std::move(rowPtr));
     features_.push_back(std::move(out));
     ++stats_.used;
 }
@@ -891,7 +896,7 @@ class LayerLoader {
   public:
     static std::unique_ptr<Layer> load(const LayerBinding& binding, const Schema& schema) {
         auto layer = std::make_unique<Layer>(binding, schema);
-        LayerLoaderImpl impl(*layer, layer->features_, layer->stats_, layer->attributes_->layer());
+        LayerLoaderImpl impl(*layer, layer->features_, layer->stats_, layer->attributes_.get());
         impl.load();
         return layer;
     }
@@ -901,12 +906,9 @@ class LayerLoader {
         auto part = std::make_unique<Layer>(staging.binding_, *staging.schema_);
         part->features_ = std::move(staging.features_);
         staging.features_.clear();
-        std::swap(part->attributes_, staging.attributes_);
-        OGRLayer* filled = part->attributes_->layer();
-        OGRLayer* fresh = staging.attributes_->layer();
-        for (int i = 0; i < filled->GetLayerDefn()->GetFieldCount(); ++i)
-            fresh->CreateField(filled->GetLayerDefn()->GetFieldDefn(i));
-        loader.retable(fresh);
+        part->attributes_ = std::move(staging.attributes_);
+        staging.attributes_ = std::make_unique<AttributeTable>(part->attributes_->defn());
+        loader.retable(staging.attributes_.get());
         const LoadStats& all = staging.stats_;
         part->stats_.read = all.read - readBefore;
         part->stats_.used = part->features_.size();
@@ -952,7 +954,7 @@ std::unique_ptr<Layer> LayerStream::next(std::size_t max_features) {
     if (m.done) return nullptr;
     Layer& staging = *m.staging;
     if (!m.started) {
-        m.loader.emplace(staging, staging.features_, staging.stats_, staging.attributes_->layer());
+        m.loader.emplace(staging, staging.features_, staging.stats_, staging.attributes_.get());
         m.loader->begin();
         m.started = true;
         if (!m.loader->readSome(std::max<std::size_t>(max_features, 1))) {
