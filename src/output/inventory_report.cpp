@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "output/markup.hpp"
 #include "output/gdal_table.hpp"
 #include "util/error.hpp"
 
@@ -245,31 +246,6 @@ std::string markdownCell(const std::string& s) {
     return out;
 }
 
-std::string htmlEscape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
 
 void removeExisting(const std::filesystem::path& file) {
     if (!std::filesystem::exists(file)) return;
@@ -400,7 +376,7 @@ std::string inventoryHtml(const rules::Inventory& inv, Language lang) {
     // Well-formed as XML too (every element closed, void elements self-closed), so a strict parser can read it.
     out << "<!DOCTYPE html>\n<html lang=\"" << tr(lang, "zh-CN", "en")
         << "\">\n<head>\n<meta charset=\"utf-8\"/>\n"
-        << "<title>" << htmlEscape(titleText(inv, lang)) << "</title>\n"
+        << "<title>" << markupEscape(titleText(inv, lang)) << "</title>\n"
         << "<style>\n"
            "body{font-family:\"Noto Sans CJK SC\",\"Microsoft YaHei\",\"PingFang "
            "SC\",sans-serif;margin:2em;color:#222}\n"
@@ -415,27 +391,27 @@ std::string inventoryHtml(const rules::Inventory& inv, Language lang) {
     for (const ReportBlock& b : blocks) {
         switch (b.kind) {
             case ReportBlock::Kind::Title:
-                out << "<h1>" << htmlEscape(b.text) << "</h1>\n";
+                out << "<h1>" << markupEscape(b.text) << "</h1>\n";
                 break;
             case ReportBlock::Kind::Facts:
                 out << "<ul>\n";
-                for (const auto& item : b.items) out << "<li>" << htmlEscape(item) << "</li>\n";
+                for (const auto& item : b.items) out << "<li>" << markupEscape(item) << "</li>\n";
                 out << "</ul>\n";
                 break;
             case ReportBlock::Kind::Heading:
-                out << "<h2>" << htmlEscape(b.text) << "</h2>\n";
+                out << "<h2>" << markupEscape(b.text) << "</h2>\n";
                 break;
             case ReportBlock::Kind::Paragraph:
-                out << "<p>" << htmlEscape(b.text) << "</p>\n";
+                out << "<p>" << markupEscape(b.text) << "</p>\n";
                 break;
             case ReportBlock::Kind::Table: {
                 out << "<table>\n<thead>\n<tr>";
-                for (const auto& h : b.table.header) out << "<th>" << htmlEscape(h) << "</th>";
+                for (const auto& h : b.table.header) out << "<th>" << markupEscape(h) << "</th>";
                 out << "</tr>\n</thead>\n<tbody>\n";
                 for (const auto& row : b.table.rows) {
                     out << "<tr>";
                     for (std::size_t i = 0; i < row.size(); ++i)
-                        out << (b.table.numeric[i] ? "<td class=\"num\">" : "<td>") << htmlEscape(row[i])
+                        out << (b.table.numeric[i] ? "<td class=\"num\">" : "<td>") << markupEscape(row[i])
                             << "</td>";
                     out << "</tr>\n";
                 }

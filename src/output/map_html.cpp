@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "output/markup.hpp"
 #include "output/map_style.hpp"
 #include "util/error.hpp"
 
@@ -81,28 +82,6 @@ std::string scriptSafe(std::string s) {
     return s;
 }
 
-std::string htmlEscape(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                o += "&amp;";
-                break;
-            case '<':
-                o += "&lt;";
-                break;
-            case '>':
-                o += "&gt;";
-                break;
-            case '"':
-                o += "&quot;";
-                break;
-            default:
-                o += c;
-        }
-    }
-    return o;
-}
 
 double round(double v, double scale) {
     return std::round(v * scale) / scale;
@@ -648,11 +627,11 @@ void writeHtmlMap(const std::filesystem::path& file, const MapScene& scene, cons
     page << "<!DOCTYPE html>\n<html lang=\"" << (zh ? "zh-CN" : "en") << "\">\n<head>\n<meta charset=\"utf-8\">\n"
          << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
          << "<meta name=\"generator\" content=\"ecozone map\">\n"
-         << "<title>" << htmlEscape(scene.title) << "</title>\n"
+         << "<title>" << markupEscape(scene.title) << "</title>\n"
          << "<style>\n"
          << scriptSafe(leafletCss) << "\n</style>\n<style>" << kPageCss << "</style>\n</head>\n<body>\n"
-         << "<div id=\"side\"><h1>" << htmlEscape(zh ? "问题分布图" : "Violation map")
-         << "</h1>\n<div class=\"meta\">" << htmlEscape(scene.title) << "<br>" << scene.violations.size()
+         << "<div id=\"side\"><h1>" << markupEscape(zh ? "问题分布图" : "Violation map")
+         << "</h1>\n<div class=\"meta\">" << markupEscape(scene.title) << "<br>" << scene.violations.size()
          << (zh ? " 处问题" : " violations")
          << "</div>\n<div id=\"list\"></div>\n<div class=\"meta note\" id=\"note\"></div></div>\n<div "
             "id=\"map\"></div>\n"

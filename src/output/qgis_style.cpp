@@ -10,6 +10,7 @@
 #include <memory>
 #include <sstream>
 
+#include "output/markup.hpp"
 #include "output/map_style.hpp"
 #include "util/error.hpp"
 
@@ -19,29 +20,6 @@ namespace {
 
 using geo::GeometryFamily;
 
-std::string escape(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
 
 // QGIS colours: "r,g,b,a", 0-255.
 std::string qgisColour(const Rgba& c, double alpha = -1) {
@@ -65,9 +43,9 @@ void symbolLayer(std::ostringstream& x, const char* klass, const Props& props) {
     x << "        <layer class=\"" << klass << "\" enabled=\"1\" locked=\"0\" pass=\"0\">\n";
     x << "          <Option type=\"Map\">\n";
     for (const auto& [k, v] : props)
-        x << "            <Option name=\"" << k << "\" type=\"QString\" value=\"" << escape(v) << "\"/>\n";
+        x << "            <Option name=\"" << k << "\" type=\"QString\" value=\"" << markupEscape(v) << "\"/>\n";
     x << "          </Option>\n";
-    for (const auto& [k, v] : props) x << "          <prop k=\"" << k << "\" v=\"" << escape(v) << "\"/>\n";
+    for (const auto& [k, v] : props) x << "          <prop k=\"" << k << "\" v=\"" << markupEscape(v) << "\"/>\n";
     x << "        </layer>\n";
 }
 
@@ -146,9 +124,9 @@ std::string severityFilter(int rank) {
 // Labels: the facility's name with a white halo, around the symbol; high severity in bold dark red as on the
 // static map. No font family is named: QGIS's default font, with its fallbacks for Chinese, is used.
 void labeling(std::ostringstream& x, bool pointsOnly) {
-    const std::string highExpr = escape(severityFilter(0));
+    const std::string highExpr = markupEscape(severityFilter(0));
     const std::string colourExpr =
-        escape("CASE WHEN " + severityFilter(0) + " THEN '115,0,0,255' ELSE '33,33,33,255' END");
+        markupEscape("CASE WHEN " + severityFilter(0) + " THEN '115,0,0,255' ELSE '33,33,33,255' END");
     x << "  <labeling type=\"simple\">\n"
          "    <settings calloutType=\"simple\">\n"
          "      <text-style fieldName=\"subject_name\" isExpression=\"0\" fontSize=\"9\" fontSizeUnit=\"Point\""
@@ -217,7 +195,7 @@ std::string violationsQml(const std::set<GeometryFamily>& present) {
              "    <categories>\n";
         for (int rank = 0; rank < 3; ++rank)
             x << "      <category value=\"" << kSeverities[rank] << "\" symbol=\"" << rank << "\" label=\""
-              << escape(severityText(rank)) << "\" render=\"true\"/>\n";
+              << markupEscape(severityText(rank)) << "\" render=\"true\"/>\n";
         x << "    </categories>\n"
              "    <symbols>\n";
         for (int rank = 0; rank < 3; ++rank) symbol(x, rank, rank, families.front());
@@ -227,11 +205,11 @@ std::string violationsQml(const std::set<GeometryFamily>& present) {
              " referencescale=\"-1\">\n"
              "    <rules key=\"ecozone-severity\">\n";
         for (int rank = 0; rank < 3; ++rank) {
-            x << "      <rule key=\"ecozone-" << kSeverities[rank] << "\" filter=\"" << escape(severityFilter(rank))
-              << "\" label=\"" << escape(severityText(rank)) << "\">\n";
+            x << "      <rule key=\"ecozone-" << kSeverities[rank] << "\" filter=\"" << markupEscape(severityFilter(rank))
+              << "\" label=\"" << markupEscape(severityText(rank)) << "\">\n";
             for (GeometryFamily f : families)
                 x << "        <rule key=\"ecozone-" << kSeverities[rank] << "-" << symbolType(f) << "\" filter=\""
-                  << escape(familyExpression(f)) << "\" symbol=\"" << symbols++ << "\" label=\"" << familyText(f)
+                  << markupEscape(familyExpression(f)) << "\" symbol=\"" << symbols++ << "\" label=\"" << familyText(f)
                   << "\"/>\n";
             x << "      </rule>\n";
         }
@@ -244,7 +222,7 @@ std::string violationsQml(const std::set<GeometryFamily>& present) {
     }
     x << "    <orderby>\n"
          "      <orderByClause asc=\"1\" nullsFirst=\"1\">"
-      << escape(orderBy)
+      << markupEscape(orderBy)
       << "</orderByClause>\n"
          "    </orderby>\n"
          "  </renderer-v2>\n";

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "output/markup.hpp"
 #include "geo/geodesic.hpp"
 #include "output/gdal_table.hpp"
 #include "rules/engine.hpp"
@@ -292,28 +293,6 @@ void writeScreeningMarkdown(std::ostream& out, const ScreeningContext& c, const 
 }
 
 namespace {
-std::string escapeHtml(const std::string& s) {
-    std::string o;
-    for (char ch : s) {
-        switch (ch) {
-            case '&':
-                o += "&amp;";
-                break;
-            case '<':
-                o += "&lt;";
-                break;
-            case '>':
-                o += "&gt;";
-                break;
-            case '"':
-                o += "&quot;";
-                break;
-            default:
-                o += ch;
-        }
-    }
-    return o;
-}
 }  // namespace
 
 void writeScreeningHtml(std::ostream& out, const ScreeningContext& c, const std::vector<Screening>& all) {
@@ -336,9 +315,9 @@ void writeScreeningHtml(std::ostream& out, const ScreeningContext& c, const std:
            "</style>\n</head>\n<body>\n";
     out << "<h1>" << (zh(c) ? "选址筛查报告" : "Site screening report") << "</h1>\n";
     for (const Screening& s : all) {
-        out << "<section>\n<h2>" << escapeHtml(proposalText(c, s)) << "</h2>\n";
+        out << "<section>\n<h2>" << markupEscape(proposalText(c, s)) << "</h2>\n";
         out << "<p class=\"verdict " << rules::verdictName(s.verdict) << "\"><strong>"
-            << escapeHtml(verdictLabel(c, s.verdict)) << "</strong> — " << escapeHtml(verdictReason(c, s))
+            << markupEscape(verdictLabel(c, s.verdict)) << "</strong> — " << markupEscape(verdictReason(c, s))
             << "</p>\n";
         out << "<table>\n<thead><tr>";
         for (const char* h :
@@ -349,19 +328,19 @@ void writeScreeningHtml(std::ostream& out, const ScreeningContext& c, const std:
         for (const RuleFinding* f : reportOrder(s)) {
             const rules::Rule& r = ruleOf(c, *f);
             const char* cls = !f->applies ? "na" : f->passed ? "passes" : "fails";
-            out << "<tr><td>" << escapeHtml(r.id) << "</td><td>" << escapeHtml(title(c, r)) << "</td><td class=\""
-                << cls << "\">" << escapeHtml(statusText(c, *f)) << "</td><td>"
-                << escapeHtml(measurementText(c, *f)) << "</td><td>"
-                << (f->applies ? escapeHtml(actionText(c, r.action)) : "") << "</td><td>" << escapeHtml(r.basis)
+            out << "<tr><td>" << markupEscape(r.id) << "</td><td>" << markupEscape(title(c, r)) << "</td><td class=\""
+                << cls << "\">" << markupEscape(statusText(c, *f)) << "</td><td>"
+                << markupEscape(measurementText(c, *f)) << "</td><td>"
+                << (f->applies ? markupEscape(actionText(c, r.action)) : "") << "</td><td>" << markupEscape(r.basis)
                 << "</td></tr>\n";
         }
         out << "</tbody>\n</table>\n</section>\n";
     }
     out << "<footer><p>"
-        << escapeHtml(zh(c) ? "距离为 WGS84 椭球面上到岸线的真实距离。图层集："
+        << markupEscape(zh(c) ? "距离为 WGS84 椭球面上到岸线的真实距离。图层集："
                             : "Distances are true metres on the WGS84 ellipsoid, from the shoreline. Layer set: ")
-        << escapeHtml(c.layer_set) << escapeHtml(zh(c) ? "；规则目录：" : "; catalogue: ")
-        << escapeHtml(c.catalogue.title) << "</p></footer>\n</body>\n</html>\n";
+        << markupEscape(c.layer_set) << markupEscape(zh(c) ? "；规则目录：" : "; catalogue: ")
+        << markupEscape(c.catalogue.title) << "</p></footer>\n</body>\n</html>\n";
 }
 
 namespace {
