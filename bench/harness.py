@@ -104,7 +104,7 @@ def run_ecozone(args, layers_toml, catalogue, work, threads=None):
     ids = {}
     if ok:
         con = sqlite3.connect(out)
-        table = con.execute("SELECT table_name FROM gpkg_contents").fetchone()[0]
+        table = con.execute("SELECT table_name FROM gpkg_contents WHERE data_type = 'features'").fetchone()[0]
         for rule_id, subject_id in con.execute(f'SELECT rule_id, subject_id FROM "{table}"'):
             ids.setdefault(rule_id, set()).add(str(subject_id))
         con.close()
