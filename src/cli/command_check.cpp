@@ -72,11 +72,8 @@ class CheckCommand : public Command {
             layers::loadLayers(set, names, rules::subjectOnlyLayers(catalogue), o_.part_features, streams);
         if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, loaded, 20);
         for (const auto& w : layers::disjointLayers(loaded)) log::warning(w);
-        if (streams.empty()) {
-            o_.checks.apply(loaded);
-        } else if (o_.checks.strict) {
-            layers::requireClean(loaded);
-        }
+        // With a layer read in parts, the report and --strict wait until every part has been read.
+        if (streams.empty()) o_.checks.apply(loaded);
 
         rules::EngineOptions options;
         options.threads = o_.threads;
@@ -110,10 +107,9 @@ class CheckCommand : public Command {
             std::size_t offset = loaded.at(name)->features().size();
             while (auto part = stream->next(o_.part_features)) {
                 {
-                    layers::LayerMap shown;  // the part on its own, for its skips, repairs and --strict
+                    layers::LayerMap shown;  // the part on its own, for its skips and repairs
                     shown.emplace(name, std::move(part));
                     if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, shown, 20);
-                    if (o_.checks.strict) layers::requireClean(shown);
                     loaded.at(name) = std::move(shown.at(name));
                 }
                 log::debug("checking the next " + std::to_string(loaded.at(name)->features().size()) +
@@ -132,8 +128,7 @@ class CheckCommand : public Command {
         }
         log::debug("writing " + o_.output);
         writer.finish();
-        if (!o_.checks.report_skipped.empty() && !streams.empty())
-            layers::writeLoadReport(o_.checks.report_skipped, loaded);
+        if (!streams.empty()) o_.checks.apply(loaded);
 
         std::size_t total = 0;
         for (const auto& o : outcomes) total += o.violations.size();

@@ -242,6 +242,8 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
         subjectLocal.push_back({{ax, ay, bx, by}, bowOf(std::sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay)),
                                                         tanLat)});
     }
+    double subjectBow = 0;
+    for (const LocalSubjectSegment& l : subjectLocal) subjectBow = std::max(subjectBow, l.bow);
     const double ex = (subject.envelope.max_lon - subject.envelope.min_lon) * frame.kx;
     const double ey = (subject.envelope.max_lat - subject.envelope.min_lat) * frame.ky;
     const double extent = std::sqrt(ex * ex + ey * ey);
@@ -284,7 +286,9 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
         found.clear();
         candidates.clear();
         bestUpper = std::numeric_limits<double>::infinity();
-        tree_->rtree.query(bgi::intersects(toBBox(expand(subject.envelope, radius))), std::back_inserter(found));
+        // The subject's own edges are geodesics too, and may bow out of its envelope.
+        tree_->rtree.query(bgi::intersects(toBBox(expand(subject.envelope, radius + subjectBow))),
+                           std::back_inserter(found));
         for (const auto& [box, id] : found) {
             const Segment& s = tree_->segments[id];
             auto [ax, ay] = frame(s.a);

@@ -910,6 +910,11 @@ class LayerLoader {
         staging.attributes_ = std::make_unique<AttributeTable>(part->attributes_->defn());
         loader.retable(staging.attributes_.get());
         const LoadStats& all = staging.stats_;
+        if (readBefore == 0) {
+            // What concerns the layer as a whole goes with its first part, which is what the run shows first.
+            part->stats_.filtered = all.filtered;
+            part->stats_.warnings = all.warnings;
+        }
         part->stats_.read = all.read - readBefore;
         part->stats_.used = part->features_.size();
         part->stats_.skipped.assign(all.skipped.begin() + static_cast<std::ptrdiff_t>(skippedBefore),
@@ -966,7 +971,8 @@ std::unique_ptr<Layer> LayerStream::next(std::size_t max_features) {
         m.loader->finish();  // the checks over the layer as a whole look at its first part
     } else if (!m.loader->readSome(std::max<std::size_t>(max_features, 1))) {
         m.done = true;
-        if (staging.features_.empty()) return nullptr;
+        // A last part of skipped features only is still a part: its skips must be listed and counted.
+        if (staging.features_.empty() && staging.stats_.read == m.read_before) return nullptr;
     }
     return LayerLoader::handOff(staging, *m.loader, m.skipped_before, m.repaired_before, m.read_before);
 }
