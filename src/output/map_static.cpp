@@ -152,11 +152,12 @@ void fillAndStroke(cairo_t* cr, const AreaStyle& style, double u) {
         double x0, y0, x1, y1;
         cairo_clip_extents(cr, &x0, &y0, &x1, &y1);
         cairo_new_path(cr);
-        setColour(cr, {style.fill.r, style.fill.g, style.fill.b, 0.10});
+        // Light and sparse, so that the zones beneath keep their own colour (a red line often covers a reserve).
+        setColour(cr, {style.fill.r, style.fill.g, style.fill.b, 0.05});
         cairo_paint(cr);
-        setColour(cr, {style.stroke.r, style.stroke.g, style.stroke.b, 0.4});
+        setColour(cr, {style.stroke.r, style.stroke.g, style.stroke.b, 0.32});
         cairo_set_line_width(cr, 0.7 * u);
-        const double step = 7 * u;
+        const double step = 11 * u;
         for (double s = x0 - (y1 - y0); s < x1; s += step) {
             cairo_move_to(cr, s, y1);
             cairo_line_to(cr, s + (y1 - y0), y0);
