@@ -367,6 +367,15 @@ std::vector<std::size_t> AreaIndex::intersecting(const Subject& subject, QuerySc
     return out;
 }
 
+bool AreaIndex::intersectsAny(const Subject& subject, QueryScratch& scratch) const {
+    std::vector<BoxValue>& found = scratch.buffers().found;
+    found.clear();
+    tree_->rtree.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(found));
+    for (const auto& [box, o] : found)
+        if (scratch.intersects(o, objects_[o].geometry, subject.geometry)) return true;
+    return false;
+}
+
 double area(GEOSContextHandle_t ctx, const GEOSGeometry* g, const Geodesic& geodesic) {
     double total = 0;
     for (const auto& polygon : polygonsOf(ctx, g)) total += geodesic.polygonArea(polygon);

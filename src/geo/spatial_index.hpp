@@ -89,6 +89,8 @@ class AreaIndex {
 
     // The indices of the objects the subject intersects, ascending.
     std::vector<std::size_t> intersecting(const Subject& subject, QueryScratch& scratch) const;
+    // Whether the subject intersects any object: intersecting() but stopping at the first.
+    bool intersectsAny(const Subject& subject, QueryScratch& scratch) const;
 
   private:
     struct Tree;

@@ -33,9 +33,7 @@ std::string whereContext(const Rule& r, const std::string& keyOrigin, const char
     return (keyOrigin.empty() ? r.origin : keyOrigin) + ": rule " + r.id + " (" + key + ")";
 }
 
-bool intersectsAny(ObjectSet& set, const geo::Subject& s, Worker& worker) {
-    return !set.containing(s, worker).empty();
-}
+bool intersectsAny(ObjectSet& set, const geo::Subject& s, Worker& worker) { return set.intersectsAny(s, worker); }
 
 // Fills the violation's object, distance and nearest points from the nearest object within max_m; false if none.
 bool nearestObject(ObjectSet& objects, const geo::Subject& s, double max_m, Worker& worker,

@@ -39,6 +39,11 @@ std::vector<std::size_t> ObjectSet::containing(const geo::Subject& s, Worker& wo
     return out;
 }
 
+bool ObjectSet::intersectsAny(const geo::Subject& s, Worker& worker) {
+    const geo::AreaIndex& idx = areaIndex();
+    return idx.intersectsAny(s, worker.scratch(&idx, idx.size()));
+}
+
 ObjectSet& ObjectSets::get(const std::string& layer, const std::string& where, const std::string& context) {
     auto& slot = sets_[{layer, where}];
     if (!slot) {

@@ -60,6 +60,8 @@ struct ObjectSet {
                                    const geo::Geodesic& geodesic);
     // The members the subject intersects (boundary included), as feature indices, ascending.
     std::vector<std::size_t> containing(const geo::Subject& s, Worker& worker);
+    // Whether the subject intersects any member (boundary included).
+    bool intersectsAny(const geo::Subject& s, Worker& worker);
 };
 
 // The object sets of a run, one per (layer, filter), made on first use.

@@ -114,11 +114,11 @@ struct Screener::Impl {
             return out;
         }
         const geo::Subject s = subjectOf(f);
-        if (pr.inside_qualifier && pr.inside_qualifier->containing(s, worker).empty()) {
+        if (pr.inside_qualifier && !pr.inside_qualifier->intersectsAny(s, worker)) {
             out.not_applicable = "outside:" + r.subject_inside;
             return out;
         }
-        if (pr.outside_qualifier && !pr.outside_qualifier->containing(s, worker).empty()) {
+        if (pr.outside_qualifier && pr.outside_qualifier->intersectsAny(s, worker)) {
             out.not_applicable = "inside:" + r.subject_outside;
             return out;
         }
