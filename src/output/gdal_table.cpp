@@ -32,7 +32,6 @@ struct GdalTable::Impl {
     bool transaction = false;
     bool gpkg = false;
     std::size_t rows = 0;
-    std::string layer_name;
 
     void fresh() {
         row = std::make_unique<OGRFeature>(layer->GetLayerDefn());
@@ -89,7 +88,6 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     // The GeoPackage's spatial index is made in finish(), and only for tables a spatial index is worth its cost
     // for (see kIndexedRows).
     m.gpkg = driverName == "GPKG";
-    m.layer_name = layerName;
     if (m.gpkg) options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
     const bool layerGeometry = withGeometry && !m.csv;
     m.layer = m.dataset->CreateLayer(layerName.c_str(), layerGeometry ? &m.wgs84 : nullptr,
@@ -159,7 +157,7 @@ void GdalTable::finish() {
     if (!m.dataset) return;
     if (m.gpkg && m.geometry && m.rows <= kIndexedRows) {
         std::string sql = "SELECT CreateSpatialIndex('";
-        sql.append(m.layer_name).append("', '").append(m.layer->GetGeometryColumn()).append("')");
+        sql.append(m.layer->GetName()).append("', '").append(m.layer->GetGeometryColumn()).append("')");
         CPLErrorReset();
         m.dataset->ReleaseResultSet(m.dataset->ExecuteSQL(sql.c_str(), nullptr, nullptr));
         if (CPLGetLastErrorType() >= CE_Failure)
