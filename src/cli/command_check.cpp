@@ -46,7 +46,14 @@ class CheckCommand : public Command {
         app.add_option("--part-features", o_.part_features,
                        "A subject layer larger than this is read and checked part by part, so that memory stays "
                        "bounded (violations then come part by part)")
-            ->check(CLI::PositiveNumber)
+            ->check(CLI::Validator(
+                [](const std::string& v) {
+                    return v.find_first_not_of("0123456789") == std::string::npos &&
+                                   v.find_first_not_of('0') != std::string::npos
+                               ? std::string()
+                               : "give a whole number of features, at least 1 (e.g. 1000000)";
+                },
+                "POSITIVE"))
             ->capture_default_str();
         app.add_option("--lang", o_.lang, "Language of the summary's rule titles: zh or en")
             ->check(CLI::IsMember({"zh", "en"}))
@@ -99,7 +106,8 @@ class CheckCommand : public Command {
         auto outcomes = engine.run();
         writer.write(catalogue, loaded, outcomes);
         // The next parts of the layers read in parts, each checked by the rules it is the subject of. The summary
-        // needs only which subjects broke which rule, so outcomes are kept as that, with indices over whole layers.
+        // needs only which subjects broke which rule, so outcomes are kept as that, with indices over whole
+        // layers.
         for (auto& [name, stream] : streams) {
             for (rules::RuleOutcome& o : outcomes)
                 if (catalogue.rules[o.rule].subject == name)
