@@ -14,7 +14,9 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <cstring>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "layers/layer.hpp"
@@ -56,6 +58,94 @@ class AttributeTable {
     std::vector<OGRFeatureUniquePtr> rows_;
 };
 
+namespace {
+
+// An attribute filter's answer depends only on the values of the fields it names, and a layer has few distinct
+// combinations of them (a category and a status): GDAL evaluates each combination once, and every other row is a
+// hash lookup on its raw field values. GDAL's evaluator copies every string operand, which made filters the largest
+// serial cost of a check. Filters that name a special field (FID, OGR_GEOMETRY ...) or a field of a type without a
+// plain value (lists, binary) are evaluated row by row, as are rows once the memo holds kMaxEntries combinations.
+class FilterMemo {
+  public:
+    static constexpr std::size_t kMaxEntries = 1 << 16;
+
+    FilterMemo(OGRFeatureQuery& query, const OGRFeatureDefn& defn) : query_(query) {
+        char** used = query.GetUsedFields();
+        for (char** name = used; name && *name; ++name) {
+            const int index = defn.GetFieldIndex(*name);
+            const bool special = std::any_of(std::begin(kSpecialFields), std::end(kSpecialFields),
+                                             [&](const char* s) { return EQUAL(s, *name); });
+            if (index < 0 || special || !plain(defn.GetFieldDefn(index)->GetType())) {
+                memoise_ = false;
+                break;
+            }
+            fields_.push_back({index, defn.GetFieldDefn(index)->GetType()});
+        }
+        CSLDestroy(used);
+    }
+
+    bool evaluate(OGRFeature* row) {
+        if (!memoise_) return query_.Evaluate(row);
+        key_.clear();
+        for (const auto& [index, type] : fields_) appendValue(*row, index, type);
+        if (const auto hit = memo_.find(key_); hit != memo_.end()) return hit->second;
+        const bool result = query_.Evaluate(row);
+        if (memo_.size() < kMaxEntries) memo_.emplace(key_, result);
+        return result;
+    }
+
+  private:
+    static constexpr const char* kSpecialFields[] = {"FID", "OGR_GEOMETRY", "OGR_STYLE", "OGR_GEOM_WKT",
+                                                     "OGR_GEOM_AREA"};
+
+    static bool plain(OGRFieldType t) {
+        return t == OFTInteger || t == OFTInteger64 || t == OFTReal || t == OFTString || t == OFTDate ||
+               t == OFTTime || t == OFTDateTime;
+    }
+
+    template <typename T>
+    void appendBytes(const T& v) {
+        key_.append(reinterpret_cast<const char*>(&v), sizeof v);
+    }
+
+    void appendValue(const OGRFeature& row, int index, OGRFieldType type) {
+        if (!row.IsFieldSetAndNotNull(index)) {
+            key_.push_back('\0');
+            return;
+        }
+        key_.push_back('\1');
+        const OGRField* raw = row.GetRawFieldRef(index);
+        switch (type) {
+            case OFTInteger: appendBytes(raw->Integer); break;
+            case OFTInteger64: appendBytes(raw->Integer64); break;
+            case OFTReal: appendBytes(raw->Real); break;
+            case OFTString: {
+                const std::size_t n = std::strlen(raw->String);
+                appendBytes(n);
+                key_.append(raw->String, n);
+                break;
+            }
+            default:  // dates and times, field by field (the struct has padding)
+                appendBytes(raw->Date.Year);
+                appendBytes(raw->Date.Month);
+                appendBytes(raw->Date.Day);
+                appendBytes(raw->Date.Hour);
+                appendBytes(raw->Date.Minute);
+                appendBytes(raw->Date.Second);
+                appendBytes(raw->Date.TZFlag);
+                break;
+        }
+    }
+
+    OGRFeatureQuery& query_;
+    std::vector<std::pair<int, OGRFieldType>> fields_;
+    bool memoise_ = true;
+    std::string key_;
+    std::unordered_map<std::string, bool> memo_;
+};
+
+}  // namespace
+
 Layer::Layer(LayerBinding binding, const Schema& schema)
     : binding_(std::move(binding)),
       schema_(&schema),
@@ -92,8 +182,9 @@ std::vector<std::size_t> Layer::select(const std::string& where, const std::stri
                           }());
     }
     const auto& rows = attributes_->rows();
+    FilterMemo memo(query, *defn);
     for (std::size_t i = 0; i < rows.size(); ++i)
-        if (query.Evaluate(rows[i].get())) out.push_back(i);
+        if (memo.evaluate(rows[i].get())) out.push_back(i);
     return out;
 }
 

@@ -154,6 +154,36 @@ TEST(Loader, SelectUsesOgrSqlAndReportsBadFilters) {
     EXPECT_THROW(layer->select("no_such_field = 1", "rule x"), Error);
 }
 
+TEST(Loader, SelectAnswersAsGdalDoesRowByRow) {
+    // select() evaluates each distinct combination of the named fields once; GDAL's own attribute filter on the
+    // source, row by row, is the oracle. Values repeat, differ in case, are null or absent, and some filters name
+    // FID, which select() must not memoise.
+    const auto dir = test::tempDir();
+    std::string json = R"({"type":"FeatureCollection","features":[)";
+    const char* kinds[] = {"\"a\"", "\"A\"", "\"b\"", "null", "\"bc\"", "\"\""};
+    for (int i = 0; i < 300; ++i) {
+        json += std::string(i ? "," : "") + R"({"type":"Feature","properties":{"id":"F)" + std::to_string(i) +
+                R"(","name":"n","category":"hydropower","status":"existing","kind":)" + kinds[i % 6] +
+                (i % 7 == 0 ? "" : R"(,"n":)" + std::to_string(i % 5)) + R"(,"x":)" + std::to_string(i % 4 * 0.5) +
+                R"(},"geometry":{"type":"Point","coordinates":[108,31]}})";
+    }
+    test::writeText(dir / "f.geojson", json + "]}");
+    auto layer = test::load(test::binding("facilities", "facility", dir / "f.geojson"));
+    ASSERT_EQ(layer->features().size(), 300u);
+    std::unique_ptr<GDALDataset> ds(GDALDataset::Open((dir / "f.geojson").string().c_str(), GDAL_OF_VECTOR));
+    OGRLayer* source = ds->GetLayer(0);
+    for (const char* where : {"kind = 'a'", "kind = 'A'", "kind IS NULL", "kind <> 'a'", "NOT (kind = 'b')",
+                              "n > 2 OR kind LIKE 'b%'", "n IS NULL AND x >= 1", "x BETWEEN 0.5 AND 1.2",
+                              "kind IN ('a', '') AND n <> 3", "FID = 3 OR FID > 290", "FID < 10 AND kind = 'b'"}) {
+        ASSERT_EQ(source->SetAttributeFilter(where), OGRERR_NONE) << where;
+        std::vector<std::size_t> expected;
+        source->ResetReading();
+        for (auto& f : *source) expected.push_back(static_cast<std::size_t>(f->GetFID()));
+        EXPECT_EQ(layer->select(where, "t"), expected) << where;
+        EXPECT_FALSE(expected.empty()) << where;
+    }
+}
+
 TEST(Loader, EverySupportedCrsLandsOnTheSamePlace) {
     // One point in Chongqing written in each CRS users' data comes in, read back in WGS84 lon/lat.
     const auto dir = test::tempDir();
