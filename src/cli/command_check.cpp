@@ -18,6 +18,14 @@ namespace ecozone::cli {
 
 namespace {
 
+// What the summary keeps of a violation of a layer read in parts: which rule which subject broke.
+rules::Violation brokenBy(std::size_t rule, std::size_t subject) {
+    rules::Violation v;
+    v.rule = rule;
+    v.subject = subject;
+    return v;
+}
+
 struct CheckOptions {
     SourceOptions sources;
     Verbosity verbosity;
@@ -111,7 +119,7 @@ class CheckCommand : public Command {
         for (auto& [name, stream] : streams) {
             for (rules::RuleOutcome& o : outcomes)
                 if (catalogue.rules[o.rule].subject == name)
-                    for (rules::Violation& v : o.violations) v = rules::Violation{v.rule, v.subject};
+                    for (rules::Violation& v : o.violations) v = brokenBy(v.rule, v.subject);
             std::size_t offset = loaded.at(name)->features().size();
             while (auto part = stream->next(o_.part_features)) {
                 {
@@ -128,7 +136,7 @@ class CheckCommand : public Command {
                     rules::RuleOutcome& all = outcomes.at(m.rule);
                     all.checked += m.checked;
                     for (const rules::Violation& v : m.violations)
-                        all.violations.push_back(rules::Violation{v.rule, v.subject + offset});
+                        all.violations.push_back(brokenBy(v.rule, v.subject + offset));
                 }
                 offset += loaded.at(name)->features().size();
             }

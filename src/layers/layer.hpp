@@ -13,6 +13,8 @@
 #include "layers/layer_set.hpp"
 #include "layers/schema.hpp"
 
+class OGRFeatureQuery;
+
 namespace ecozone::layers {
 
 // One feature as the engine sees it: validated, repaired, reprojected to WGS84 longitude/latitude.
@@ -72,8 +74,17 @@ class Layer {
     // The indices of the features that match an OGR SQL attribute filter (empty: all). Throws with the filter's
     // text and `context` (e.g. the rule and catalogue line) when GDAL cannot parse it.
     std::vector<std::size_t> select(const std::string& where, const std::string& context) const;
+    // Several filters at once, in one pass over the rows: out[k] are the features that match filters[k].
+    struct Filter {
+        std::string where;
+        std::string context;
+    };
+    std::vector<std::vector<std::size_t>> selectEach(const std::vector<Filter>& filters) const;
+    // Throws as select() would on a filter GDAL cannot parse, without evaluating it.
+    void checkFilter(const std::string& where, const std::string& context) const;
 
   private:
+    void compile(OGRFeatureQuery& query, const std::string& where, const std::string& context) const;
     friend class LayerLoader;
     friend class LayerStream;
     LayerBinding binding_;

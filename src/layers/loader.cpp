@@ -61,44 +61,74 @@ class AttributeTable {
 namespace {
 
 // An attribute filter's answer depends only on the values of the fields it names, and a layer has few distinct
-// combinations of them (a category and a status): GDAL evaluates each combination once, and every other row is a
-// hash lookup on its raw field values. GDAL's evaluator copies every string operand, which made filters the largest
-// serial cost of a check. Filters that name a special field (FID, OGR_GEOMETRY ...) or a field of a type without a
-// plain value (lists, binary) are evaluated row by row, as are rows once the memo holds kMaxEntries combinations.
-class FilterMemo {
+// combinations of them (a category and a status). So the filters of a layer are answered together, in one pass:
+// each row's named fields make a key, GDAL evaluates the filters once for each distinct key, and every other row is
+// a hash lookup on its raw field values. GDAL's evaluator copies every string operand, and one pass per filter over
+// a million scattered rows made filtering the largest serial cost of a check. A filter that names a special field
+// (FID, OGR_GEOMETRY ...) or a field of a type without a plain value (lists, binary) is evaluated row by row, as are
+// all filters on a row whose key is new once the memo holds kMaxKeys keys.
+class FilterPass {
   public:
-    static constexpr std::size_t kMaxEntries = 1 << 16;
+    static constexpr std::size_t kMaxKeys = 1 << 16;
 
-    FilterMemo(OGRFeatureQuery& query, const OGRFeatureDefn& defn) : query_(query) {
+    explicit FilterPass(const OGRFeatureDefn& defn) : defn_(defn) {}
+
+    // The filter's rows will be added to `out`.
+    void add(OGRFeatureQuery& query, std::vector<std::size_t>& out) {
+        std::vector<int> fields;
+        bool plain = true;
         char** used = query.GetUsedFields();
         for (char** name = used; name && *name; ++name) {
-            const int index = defn.GetFieldIndex(*name);
+            const int index = defn_.GetFieldIndex(*name);
             const bool special = std::any_of(std::begin(kSpecialFields), std::end(kSpecialFields),
                                              [&](const char* s) { return EQUAL(s, *name); });
-            if (index < 0 || special || !plain(defn.GetFieldDefn(index)->GetType())) {
-                memoise_ = false;
+            if (index < 0 || special || !plainType(defn_.GetFieldDefn(index)->GetType())) {
+                plain = false;
                 break;
             }
-            fields_.push_back({index, defn.GetFieldDefn(index)->GetType()});
+            fields.push_back(index);
         }
         CSLDestroy(used);
+        if (!plain) {
+            direct_.push_back({&query, &out});
+            return;
+        }
+        memoised_.push_back({&query, &out});
+        for (int f : fields)
+            if (std::find(fields_.begin(), fields_.end(), f) == fields_.end()) fields_.push_back(f);
     }
 
-    bool evaluate(OGRFeature* row) {
-        if (!memoise_) return query_.Evaluate(row);
-        key_.clear();
-        for (const auto& [index, type] : fields_) appendValue(*row, index, type);
-        if (const auto hit = memo_.find(key_); hit != memo_.end()) return hit->second;
-        const bool result = query_.Evaluate(row);
-        if (memo_.size() < kMaxEntries) memo_.emplace(key_, result);
-        return result;
+    void run(const std::vector<OGRFeatureUniquePtr>& rows) {
+        const std::size_t n = memoised_.size();
+        std::vector<char> answers(n);
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            OGRFeature* row = rows[i].get();
+            for (auto& [query, out] : direct_)
+                if (query->Evaluate(row)) out->push_back(i);
+            if (n == 0) continue;
+            key_.clear();
+            for (int f : fields_) appendValue(*row, f);
+            const char* known = nullptr;
+            if (const auto hit = memo_.find(key_); hit != memo_.end()) {
+                known = table_.data() + hit->second * n;
+            } else {
+                for (std::size_t q = 0; q < n; ++q) answers[q] = memoised_[q].first->Evaluate(row) ? 1 : 0;
+                if (memo_.size() < kMaxKeys) {
+                    memo_.emplace(key_, memo_.size());
+                    table_.insert(table_.end(), answers.begin(), answers.end());
+                }
+                known = answers.data();
+            }
+            for (std::size_t q = 0; q < n; ++q)
+                if (known[q]) memoised_[q].second->push_back(i);
+        }
     }
 
   private:
     static constexpr const char* kSpecialFields[] = {"FID", "OGR_GEOMETRY", "OGR_STYLE", "OGR_GEOM_WKT",
                                                      "OGR_GEOM_AREA"};
 
-    static bool plain(OGRFieldType t) {
+    static bool plainType(OGRFieldType t) {
         return t == OFTInteger || t == OFTInteger64 || t == OFTReal || t == OFTString || t == OFTDate ||
                t == OFTTime || t == OFTDateTime;
     }
@@ -108,24 +138,24 @@ class FilterMemo {
         key_.append(reinterpret_cast<const char*>(&v), sizeof v);
     }
 
-    void appendValue(const OGRFeature& row, int index, OGRFieldType type) {
-        if (!row.IsFieldSetAndNotNull(index)) {
+    void appendValue(const OGRFeature& row, int index) {
+        const OGRField* raw = row.GetRawFieldRef(index);
+        if (OGR_RawField_IsUnset(raw) || OGR_RawField_IsNull(raw)) {
             key_.push_back('\0');
             return;
         }
         key_.push_back('\1');
-        const OGRField* raw = row.GetRawFieldRef(index);
-        switch (type) {
+        switch (defn_.GetFieldDefn(index)->GetType()) {
             case OFTInteger: appendBytes(raw->Integer); break;
             case OFTInteger64: appendBytes(raw->Integer64); break;
             case OFTReal: appendBytes(raw->Real); break;
             case OFTString: {
-                const std::size_t n = std::strlen(raw->String);
-                appendBytes(n);
-                key_.append(raw->String, n);
+                const std::size_t length = std::strlen(raw->String);
+                appendBytes(length);
+                key_.append(raw->String, length);
                 break;
             }
-            default:  // dates and times, field by field (the struct has padding)
+            default:  // dates and times, member by member (the struct has padding)
                 appendBytes(raw->Date.Year);
                 appendBytes(raw->Date.Month);
                 appendBytes(raw->Date.Day);
@@ -137,11 +167,12 @@ class FilterMemo {
         }
     }
 
-    OGRFeatureQuery& query_;
-    std::vector<std::pair<int, OGRFieldType>> fields_;
-    bool memoise_ = true;
+    const OGRFeatureDefn& defn_;
+    std::vector<int> fields_;
+    std::vector<std::pair<OGRFeatureQuery*, std::vector<std::size_t>*>> memoised_, direct_;
     std::string key_;
-    std::unordered_map<std::string, bool> memo_;
+    std::unordered_map<std::string, std::size_t> memo_;  // key -> row of table_
+    std::vector<char> table_;                            // the memoised filters' answers, one row per key
 };
 
 }  // namespace
@@ -159,32 +190,60 @@ std::string Layer::describe() const {
     return out + ")";
 }
 
+void Layer::compile(OGRFeatureQuery& query, const std::string& where, const std::string& context) const {
+    OGRFeatureDefn* defn = attributes_->defn();
+    CPLErrorReset();
+    if (query.Compile(defn, where.c_str(), TRUE, nullptr) == OGRERR_NONE) return;
+    const std::string detail = CPLGetLastErrorMsg();
+    std::string fields;
+    for (int i = 0; i < defn->GetFieldCount(); ++i)
+        fields += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
+    throw configError(context + ": the filter `" + where + "` on layer `" + binding_.name + "` is not valid OGR SQL" +
+                      (detail.empty() ? "" : " (" + detail + ")") + "; the layer's fields are: " + fields);
+}
+
+void Layer::checkFilter(const std::string& where, const std::string& context) const {
+    if (where.empty()) return;
+    std::lock_guard lock(select_mutex_);
+    OGRFeatureQuery query;
+    compile(query, where, context);
+}
+
 std::vector<std::size_t> Layer::select(const std::string& where, const std::string& context) const {
-    std::vector<std::size_t> out;
-    if (where.empty()) {
-        out.resize(features_.size());
-        for (std::size_t i = 0; i < out.size(); ++i) out[i] = i;
-        return out;
-    }
+    return std::move(selectEach({{where, context}}).front());
+}
+
+std::vector<std::vector<std::size_t>> Layer::selectEach(const std::vector<Filter>& filters) const {
+    std::vector<std::vector<std::size_t>> out(filters.size());
     std::lock_guard lock(select_mutex_);
     OGRFeatureDefn* defn = attributes_->defn();
-    OGRFeatureQuery query;
-    CPLErrorReset();
-    if (query.Compile(defn, where.c_str(), TRUE, nullptr) != OGRERR_NONE) {
-        const std::string detail = CPLGetLastErrorMsg();
-        throw configError(context + ": the filter `" + where + "` on layer `" + binding_.name +
-                          "` is not valid OGR SQL" + (detail.empty() ? "" : " (" + detail + ")") +
-                          "; the layer's fields are: " + [&] {
-                              std::string f;
-                              for (int i = 0; i < defn->GetFieldCount(); ++i)
-                                  f += (i ? ", " : "") + std::string(defn->GetFieldDefn(i)->GetNameRef());
-                              return f;
-                          }());
+    FilterPass pass(*defn);
+    std::vector<std::unique_ptr<OGRFeatureQuery>> queries;
+    for (std::size_t k = 0; k < filters.size(); ++k) {
+        const auto& [where, context] = filters[k];
+        if (where.empty()) {
+            out[k].resize(features_.size());
+            for (std::size_t i = 0; i < out[k].size(); ++i) out[k][i] = i;
+            continue;
+        }
+        // The same text twice is evaluated once.
+        if (const auto same = std::find_if(filters.begin(), filters.begin() + k, [&](const Filter& f) {
+                return f.where == where;
+            }); same != filters.begin() + k) {
+            continue;
+        }
+        queries.push_back(std::make_unique<OGRFeatureQuery>());
+        compile(*queries.back(), where, context);
+        pass.add(*queries.back(), out[k]);
     }
-    const auto& rows = attributes_->rows();
-    FilterMemo memo(query, *defn);
-    for (std::size_t i = 0; i < rows.size(); ++i)
-        if (memo.evaluate(rows[i].get())) out.push_back(i);
+    pass.run(attributes_->rows());
+    for (std::size_t k = 0; k < filters.size(); ++k)
+        if (!filters[k].where.empty())
+            for (std::size_t j = 0; j < k; ++j)
+                if (filters[j].where == filters[k].where) {
+                    out[k] = out[j];
+                    break;
+                }
     return out;
 }
 

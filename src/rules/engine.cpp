@@ -134,6 +134,29 @@ struct Engine::Impl {
 
     Impl(const Catalogue& c, const layers::LayerMap& l, EngineOptions o)
         : catalogue(c), layers(l), options(std::move(o)), sets(l) {}
+
+    // The subject members of every rule on `subject` (all rules if empty), from the layers in the map now: the
+    // filters on one layer are answered in one pass over its rows.
+    void selectSubjects(const std::string& subject) {
+        std::vector<std::string> names;
+        for (const PreparedRule& p : prepared)
+            if ((subject.empty() || p.rule->subject == subject) &&
+                std::find(names.begin(), names.end(), p.rule->subject) == names.end())
+                names.push_back(p.rule->subject);
+        for (const std::string& name : names) {
+            std::vector<PreparedRule*> rules;
+            std::vector<Layer::Filter> filters;
+            for (PreparedRule& p : prepared)
+                if (p.rule->subject == name) {
+                    p.subjects = &sets.find(name, p.rule->origin + ": rule " + p.rule->id);
+                    rules.push_back(&p);
+                    filters.push_back({p.rule->subject_where,
+                                       whereContext(*p.rule, p.rule->subject_where_origin, "subject_where")});
+                }
+            auto members = rules.front()->subjects->selectEach(filters);
+            for (std::size_t k = 0; k < rules.size(); ++k) rules[k]->subject_members = std::move(members[k]);
+        }
+    }
 };
 
 Engine::Engine(const Catalogue& catalogue, const layers::LayerMap& layers, EngineOptions options)
@@ -144,7 +167,7 @@ Engine::Engine(const Catalogue& catalogue, const layers::LayerMap& layers, Engin
         const Rule& r = catalogue.rules[i];
         const std::string ctx = r.origin + ": rule " + r.id;
         PreparedRule p{i, &r, &m.sets.find(r.subject, ctx), {}, nullptr};
-        p.subject_members = p.subjects->select(r.subject_where, whereContext(r, r.subject_where_origin, "subject_where"));
+        p.subjects->checkFilter(r.subject_where, whereContext(r, r.subject_where_origin, "subject_where"));
         p.objects = &m.sets.get(r.object, r.object_where, whereContext(r, r.object_where_origin, "object_where"));
         if (!r.subject_inside.empty()) p.inside_qualifier = &m.sets.get(r.subject_inside, "", ctx);
         if (!r.subject_outside.empty()) p.outside_qualifier = &m.sets.get(r.subject_outside, "", ctx);
@@ -162,6 +185,7 @@ Engine::Engine(const Catalogue& catalogue, const layers::LayerMap& layers, Engin
         if (p.outside_qualifier) p.outside_qualifier->areaIndex();
         m.prepared.push_back(std::move(p));
     }
+    m.selectSubjects("");
     const unsigned threads =
         m.options.threads > 0 ? m.options.threads : std::max(1u, std::thread::hardware_concurrency());
     m.workers = std::vector<Worker>(threads);
@@ -178,9 +202,9 @@ std::vector<RuleOutcome> Engine::run(const std::string& subject) {
         // The subject layer may have been replaced since the last run (the next part of a layer read in parts):
         // select from the one in the map now. The first run reuses the constructor's selection.
         if (!p.fresh) {
-            p.subjects = &m.sets.find(p.rule->subject, ctx);
-            p.subject_members = p.subjects->select(p.rule->subject_where,
-                                                   whereContext(*p.rule, p.rule->subject_where_origin, "subject_where"));
+            m.selectSubjects(p.rule->subject);
+            for (PreparedRule& q : m.prepared)
+                if (q.rule->subject == p.rule->subject) q.fresh = true;
         }
         p.fresh = false;
 

@@ -172,16 +172,22 @@ TEST(Loader, SelectAnswersAsGdalDoesRowByRow) {
     ASSERT_EQ(layer->features().size(), 300u);
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open((dir / "f.geojson").string().c_str(), GDAL_OF_VECTOR));
     OGRLayer* source = ds->GetLayer(0);
+    // One at a time, and all in one pass (with a repeat and an empty filter among them).
+    std::vector<layers::Layer::Filter> filters;
+    std::vector<std::vector<std::size_t>> expected;
     for (const char* where : {"kind = 'a'", "kind = 'A'", "kind IS NULL", "kind <> 'a'", "NOT (kind = 'b')",
                               "n > 2 OR kind LIKE 'b%'", "n IS NULL AND x >= 1", "x BETWEEN 0.5 AND 1.2",
-                              "kind IN ('a', '') AND n <> 3", "FID = 3 OR FID > 290", "FID < 10 AND kind = 'b'"}) {
-        ASSERT_EQ(source->SetAttributeFilter(where), OGRERR_NONE) << where;
-        std::vector<std::size_t> expected;
+                              "kind IN ('a', '') AND n <> 3", "FID = 3 OR FID > 290", "FID < 10 AND kind = 'b'",
+                              "kind = 'a'", ""}) {
+        ASSERT_EQ(source->SetAttributeFilter(*where ? where : nullptr), OGRERR_NONE) << where;
+        expected.emplace_back();
         source->ResetReading();
-        for (auto& f : *source) expected.push_back(static_cast<std::size_t>(f->GetFID()));
-        EXPECT_EQ(layer->select(where, "t"), expected) << where;
-        EXPECT_FALSE(expected.empty()) << where;
+        for (auto& f : *source) expected.back().push_back(static_cast<std::size_t>(f->GetFID()));
+        EXPECT_EQ(layer->select(where, "t"), expected.back()) << where;
+        EXPECT_FALSE(expected.back().empty()) << where;
+        filters.push_back({where, "t"});
     }
+    EXPECT_EQ(layer->selectEach(filters), expected);
 }
 
 TEST(Loader, EverySupportedCrsLandsOnTheSamePlace) {
