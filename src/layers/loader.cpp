@@ -1166,8 +1166,45 @@ double median(std::vector<double> v) {
 // conversion fits clearly better: the median drops by more than half and by more than 100 m. Points placed on rivers
 // and boundaries (outlets, stations, sites picked on a map) show the offset; points scattered at random distances
 // from everything do not, and get no warning.
+// The cells of a grid over a box (and one cell around it) within one cell of some point: a bitmap, since the box
+// is at most China's (about 3,000 x 2,000 cells of 0.02 degrees).
+class NearCells {
+  public:
+    struct Cell {
+        std::int64_t x, y;
+    };
+
+    NearCells(const geo::Box& box, double cell)
+        : cell_(cell),
+          x0_(static_cast<std::int64_t>(std::floor(box.min_lon / cell)) - 1),
+          y0_(static_cast<std::int64_t>(std::floor(box.min_lat / cell)) - 1),
+          width_(static_cast<std::int64_t>(std::floor(box.max_lon / cell)) - x0_ + 2),
+          height_(static_cast<std::int64_t>(std::floor(box.max_lat / cell)) - y0_ + 2),
+          bits_(static_cast<std::size_t>(width_ * height_)) {}
+
+    Cell cellOf(geo::LonLat p) const {
+        return {static_cast<std::int64_t>(std::floor(p.lon / cell_)), static_cast<std::int64_t>(std::floor(p.lat / cell_))};
+    }
+    void markAround(geo::LonLat p) {
+        const Cell c = cellOf(p);
+        for (std::int64_t dx = -1; dx <= 1; ++dx)
+            for (std::int64_t dy = -1; dy <= 1; ++dy) bits_[index(c.x + dx, c.y + dy)] = true;
+    }
+    bool marked(Cell c) const {
+        if (c.x < x0_ || c.y < y0_ || c.x >= x0_ + width_ || c.y >= y0_ + height_) return false;
+        return bits_[index(c.x, c.y)];
+    }
+
+  private:
+    std::size_t index(std::int64_t x, std::int64_t y) const { return static_cast<std::size_t>((y - y0_) * width_ + (x - x0_)); }
+
+    double cell_;
+    std::int64_t x0_, y0_, width_, height_;
+    std::vector<bool> bits_;
+};
+
 void checkWebMapOffsets(const LayerMap& layers) {
-    constexpr std::size_t kSample = 2000, kMinPoints = 5;
+    constexpr std::size_t kSample = 500, kMinPoints = 5;
     constexpr double kReach = 0.05;  // degrees around the points within which other layers' segments count
     for (const auto& [name, layer] : layers) {
         if (!layer->binding().datum.empty()) continue;
@@ -1193,22 +1230,8 @@ void checkWebMapOffsets(const LayerMap& layers) {
         // offsets looked for are under 1.5 km), so that a province of reserve outlines is not indexed for a few
         // thousand points.
         constexpr double kCell = 0.02;
-        auto key = [](std::int64_t cx, std::int64_t cy) { return static_cast<std::uint64_t>(cx * 1000003 + cy); };
-        auto cellOf = [&](geo::LonLat p) {
-            return key(static_cast<std::int64_t>(std::floor(p.lon / kCell)),
-                       static_cast<std::int64_t>(std::floor(p.lat / kCell)));
-        };
-        std::unordered_set<std::uint64_t> near;
-        for (const auto& p : points) {
-            const auto cx = static_cast<std::int64_t>(std::floor(p.lon / kCell));
-            const auto cy = static_cast<std::int64_t>(std::floor(p.lat / kCell));
-            for (std::int64_t dx = -1; dx <= 1; ++dx)
-                for (std::int64_t dy = -1; dy <= 1; ++dy) near.insert(key(cx + dx, cy + dy));
-        }
-        auto isNear = [&](geo::LonLat a, geo::LonLat b) {
-            return near.count(cellOf(a)) || near.count(cellOf(b)) ||
-                   near.count(cellOf({(a.lon + b.lon) / 2, (a.lat + b.lat) / 2}));
-        };
+        NearCells near(box, kCell);
+        for (const auto& p : points) near.markAround(p);
         std::vector<ShoreSegment> segments;
         for (const auto& [other, o] : layers) {
             if (other == name) continue;
@@ -1217,15 +1240,22 @@ void checkWebMapOffsets(const LayerMap& layers) {
                 if (f.envelope.max_lon < box.min_lon - kReach || f.envelope.min_lon > box.max_lon + kReach ||
                     f.envelope.max_lat < box.min_lat - kReach || f.envelope.min_lat > box.max_lat + kReach)
                     continue;
-                for (const auto& part : f.parts)
+                for (const auto& part : f.parts) {
+                    if (part.empty()) continue;
+                    auto cellA = near.cellOf(part[0]);
                     for (std::size_t i = 1; i < part.size(); ++i) {
                         const geo::LonLat a = part[i - 1], b = part[i];
-                        if (std::max(a.lon, b.lon) < box.min_lon - kReach || std::min(a.lon, b.lon) > box.max_lon + kReach ||
-                            std::max(a.lat, b.lat) < box.min_lat - kReach || std::min(a.lat, b.lat) > box.max_lat + kReach ||
-                            !isNear(a, b))
-                            continue;
-                        segments.emplace_back(FlatSegment(flat(a), flat(b)), f.half_width_m);
+                        const auto cellB = near.cellOf(b);
+                        // A segment counts when an end lies in a marked cell, or, for a segment longer than a
+                        // cell, when its middle does.
+                        const bool long_segment = std::abs(cellA.x - cellB.x) > 1 || std::abs(cellA.y - cellB.y) > 1;
+                        const bool counts = near.marked(cellA) || near.marked(cellB) ||
+                                            (long_segment && near.marked(near.cellOf({(a.lon + b.lon) / 2,
+                                                                                      (a.lat + b.lat) / 2})));
+                        cellA = cellB;
+                        if (counts) segments.emplace_back(FlatSegment(flat(a), flat(b)), f.half_width_m);
                     }
+                }
             }
         }
         if (segments.empty()) continue;
