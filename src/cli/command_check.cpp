@@ -11,6 +11,7 @@
 #include "output/violation_table.hpp"
 #include "rules/catalogue.hpp"
 #include "rules/engine.hpp"
+#include "util/background.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -108,6 +109,8 @@ class CheckCommand : public Command {
                 std::fflush(stderr);
             };
         }
+        // While the rules run on a part, the next part is read on a thread of its own.
+        if (!streams.empty()) streams.begin()->second->prefetch(o_.part_features);
         log::debug("running " + std::to_string(catalogue.rules.size()) + " rules");
         rules::Engine engine(catalogue, loaded, options);
         output::ViolationWriter writer(o_.output);
@@ -121,12 +124,16 @@ class CheckCommand : public Command {
                 if (catalogue.rules[o.rule].subject == name)
                     for (rules::Violation& v : o.violations) v = brokenBy(v.rule, v.subject);
             std::size_t offset = loaded.at(name)->features().size();
+            Background<void> freeing;  // the part before, freed on the side
             while (auto part = stream->next(o_.part_features)) {
+                stream->prefetch(o_.part_features);
                 {
                     layers::LayerMap shown;  // the part on its own, for its skips and repairs
                     shown.emplace(name, std::move(part));
                     if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, shown, 20);
-                    loaded.at(name) = std::move(shown.at(name));
+                    if (freeing.pending()) freeing.get();
+                    freeing = Background<void>([done = std::exchange(loaded.at(name), std::move(shown.at(name)))]()
+                                                   mutable { done.reset(); });
                 }
                 log::debug("checking the next " + std::to_string(loaded.at(name)->features().size()) +
                            " features of layer `" + name + "`");
@@ -140,6 +147,7 @@ class CheckCommand : public Command {
                 }
                 offset += loaded.at(name)->features().size();
             }
+            if (freeing.pending()) freeing.get();
             loaded.at(name) = stream->totals();
         }
         log::debug("writing " + o_.output);

@@ -106,8 +106,12 @@ class LayerStream {
     LayerStream(const LayerStream&) = delete;
     LayerStream& operator=(const LayerStream&) = delete;
 
-    // The next part, or null when the source is done.
+    // The next part, or null when the source is done: the one prefetch() started, if it did.
     std::unique_ptr<Layer> next(std::size_t max_features);
+    // Starts reading the next part on a thread of its own, while the caller works on the last one. Its messages,
+    // and any error, come out of next().
+    void prefetch(std::size_t max_features);
+    // Neither while a prefetched part is pending.
     bool done() const;
     // Once done after several parts: a layer without features whose counts (read, used, filtered, skipped,
     // repaired, warnings) are every part's, for summaries and reports. Null otherwise.

@@ -16,6 +16,7 @@
 #include <limits>
 #include <cstring>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -24,6 +25,7 @@
 #include "layers/coordinate_text.hpp"
 #include "output/gdal_table.hpp"
 #include "layers/text_decoder.hpp"
+#include "util/background.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
 
@@ -339,6 +341,15 @@ std::string whyUnopenable(const std::string& source, const std::string& detail) 
            "check the path, or that GDAL can read the format (`ogrinfo` lists what it can)";
 }
 
+// Spreadsheet ledgers: the first row holds the column names even when every cell is text (GDAL's automatic
+// detection wants numbers under text headers before it believes that). The drivers read these options lazily, so
+// they are held while a source is opened and read; an explicit setting by the user wins. GDAL keeps them per
+// thread, and a layer read in parts may be read on several.
+struct ReadOptions {
+    CPLConfigOptionSetter xlsx{"OGR_XLSX_HEADERS", "FORCE", true};
+    CPLConfigOptionSetter ods{"OGR_ODS_HEADERS", "FORCE", true};
+};
+
 class LayerLoaderImpl {
   public:
     LayerLoaderImpl(Layer& layer, std::vector<Feature>& features, LoadStats& stats, AttributeTable* table)
@@ -393,7 +404,6 @@ class LayerLoaderImpl {
     std::unique_ptr<TextDecoder> decoder_;
     std::unique_ptr<TextDecoder> fallback_;
     std::size_t read_as_gbk_ = 0;
-    std::vector<std::unique_ptr<CPLConfigOptionSetter>> headers_;  // spreadsheet options, held while reading
     void resolveEncoding();
     std::optional<std::string> decodeText(OGRFeature& f);
     geo::GeosContext geos_;
@@ -979,11 +989,7 @@ void LayerLoaderImpl::load() {
 }
 
 void LayerLoaderImpl::begin() {
-    // Spreadsheet ledgers: the first row holds the column names even when every cell is text (GDAL's automatic
-    // detection wants numbers under text headers before it believes that). The drivers read these options lazily,
-    // so they are held for the whole read; an explicit setting by the user wins.
-    headers_.push_back(std::make_unique<CPLConfigOptionSetter>("OGR_XLSX_HEADERS", "FORCE", true));
-    headers_.push_back(std::make_unique<CPLConfigOptionSetter>("OGR_ODS_HEADERS", "FORCE", true));
+    const ReadOptions options;
     openSource();
     resolveEncoding();
     resolveFields();
@@ -1003,6 +1009,7 @@ void LayerLoaderImpl::begin() {
 
 bool LayerLoaderImpl::readSome(std::size_t max) {
     const LayerBinding& b = layer_.binding();
+    const ReadOptions options;
     // GDAL ends a layer early, with an error, when the file is cut short (a truncated .dbf), and reads a geometry it
     // cannot decode as none: tell both from a clean end and a genuinely empty geometry.
     for (std::size_t n = 0; n < max; ++n) {
@@ -1094,6 +1101,8 @@ struct LayerStream::Impl {
     std::optional<LayerLoaderImpl> loader;
     bool started = false, done = false;
     std::size_t skipped_before = 0, repaired_before = 0, read_before = 0;
+    Background<std::unique_ptr<Layer>> ahead;  // the next part, being read
+    std::unique_ptr<Layer> read(std::size_t max_features);
 };
 
 LayerStream::LayerStream(const LayerBinding& binding, const Schema& schema) : impl_(std::make_unique<Impl>()) {
@@ -1102,14 +1111,33 @@ LayerStream::LayerStream(const LayerBinding& binding, const Schema& schema) : im
 
 LayerStream::~LayerStream() = default;
 
-bool LayerStream::done() const { return impl_->done; }
+bool LayerStream::done() const {
+    if (impl_->ahead.pending()) throw std::logic_error("LayerStream::done() while a part is being read");
+    return impl_->done;
+}
+
+void LayerStream::prefetch(std::size_t max_features) {
+    Impl& m = *impl_;
+    if (m.ahead.pending() || m.done) return;
+    m.ahead = Background<std::unique_ptr<Layer>>([&m, max_features] { return m.read(max_features); });
+}
 
 std::unique_ptr<Layer> LayerStream::next(std::size_t max_features) {
     Impl& m = *impl_;
+    if (m.ahead.pending()) {
+        auto part = m.ahead.get();
+        m.ahead = {};
+        return part;
+    }
+    return m.read(max_features);
+}
+
+std::unique_ptr<Layer> LayerStream::Impl::read(std::size_t max_features) {
+    Impl& m = *this;
     if (m.done) return nullptr;
-    Layer& staging = *m.staging;
+    Layer& stage = *m.staging;
     if (!m.started) {
-        m.loader.emplace(staging, staging.features_, staging.stats_, staging.attributes_.get());
+        m.loader.emplace(stage, stage.features_, stage.stats_, stage.attributes_.get());
         m.loader->begin();
         m.started = true;
         if (!m.loader->readSome(std::max<std::size_t>(max_features, 1))) {
@@ -1122,13 +1150,14 @@ std::unique_ptr<Layer> LayerStream::next(std::size_t max_features) {
     } else if (!m.loader->readSome(std::max<std::size_t>(max_features, 1))) {
         m.done = true;
         // A last part of skipped features only is still a part: its skips must be listed and counted.
-        if (staging.features_.empty() && staging.stats_.read == m.read_before) return nullptr;
+        if (stage.features_.empty() && stage.stats_.read == m.read_before) return nullptr;
     }
-    return LayerLoader::handOff(staging, *m.loader, m.skipped_before, m.repaired_before, m.read_before);
+    return LayerLoader::handOff(stage, *m.loader, m.skipped_before, m.repaired_before, m.read_before);
 }
 
 std::unique_ptr<Layer> LayerStream::totals() {
     Impl& m = *impl_;
+    if (m.ahead.pending()) throw std::logic_error("LayerStream::totals() while a part is being read");
     if (!m.done || !m.staging) return nullptr;
     return std::move(m.staging);
 }
@@ -1308,19 +1337,71 @@ LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names) 
 
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names,
                     const std::vector<std::string>& streamable, std::size_t part_features, LayerStreams& streams) {
-    LayerMap out;
-    for (const std::string& name : names) {
-        const LayerBinding& b = set.binding(name);
-        const double start = log::elapsed();
-        if (std::find(streamable.begin(), streamable.end(), name) != streamable.end()) {
-            auto stream = std::make_unique<LayerStream>(b, set.schemas.at(b.schema));
-            out.emplace(name, stream->next(part_features));
-            if (!stream->done()) streams.emplace(name, std::move(stream));
-        } else {
-            out.emplace(name, loadLayer(b, set.schemas.at(b.schema)));
+    // The layers are read side by side, as many at a time as there are cores, the largest sources first; what
+    // each says, and the first error, come out in the order of `names`, as if they were read one after another.
+    struct Loaded {
+        std::unique_ptr<Layer> layer;
+        std::unique_ptr<LayerStream> stream;
+        double seconds = 0;
+    };
+    std::vector<std::size_t> order(names.size());
+    std::vector<std::uintmax_t> sizes(names.size(), 0);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        order[i] = i;
+        std::error_code ec;
+        const auto size = std::filesystem::file_size(set.binding(names[i]).source, ec);
+        if (!ec) sizes[i] = size;
+    }
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sizes[a] > sizes[b]; });
+    std::vector<std::optional<Background<Loaded>>> jobs(names.size());
+    const std::size_t width = std::max(1u, std::thread::hardware_concurrency());
+    auto start = [&](std::size_t i) {
+        const std::string& name = names[i];
+        const bool streamed = std::find(streamable.begin(), streamable.end(), name) != streamable.end();
+        jobs[i].emplace([&set, &name, streamed, part_features] {
+            const LayerBinding& b = set.binding(name);
+            const double begin = log::elapsed();
+            Loaded l;
+            if (streamed) {
+                l.stream = std::make_unique<LayerStream>(b, set.schemas.at(b.schema));
+                l.layer = l.stream->next(part_features);
+                if (l.stream->done()) l.stream.reset();
+            } else {
+                l.layer = loadLayer(b, set.schemas.at(b.schema));
+            }
+            l.seconds = log::elapsed() - begin;
+            return l;
+        });
+    };
+    // A sliding window over `order`: job k + width starts once job k is taken up.
+    std::size_t started = 0;
+    while (started < std::min(width, order.size())) start(order[started++]);
+    std::vector<std::optional<Loaded>> done(names.size());
+    std::vector<std::vector<std::string>> held(names.size());
+    std::exception_ptr first_error;
+    std::size_t first_error_at = names.size();
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const std::size_t i = order[k];
+        // Taken up in `order`, their messages held until they can be written in the order of `names`.
+        log::Capture hold;
+        try {
+            done[i] = jobs[i]->get();
+        } catch (...) {
+            if (i < first_error_at) first_error = std::current_exception(), first_error_at = i;
         }
-        log::debug("loaded layer `" + name + "`: " + std::to_string(out.at(name)->stats().used) + " features in " +
-                   std::to_string(log::elapsed() - start) + " s" + (streams.count(name) ? " (first part)" : ""));
+        held[i] = hold.take();
+        if (started < order.size()) start(order[started++]);
+    }
+    LayerMap out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        log::replay(held[i]);
+        if (i == first_error_at) std::rethrow_exception(first_error);
+        const std::string& name = names[i];
+        Loaded& l = *done[i];
+        log::debug("loaded layer `" + name + "`: " + std::to_string(l.layer->stats().used) + " features in " +
+                   std::to_string(l.seconds) + " s" + (l.stream ? " (first part)" : ""));
+        out.emplace(name, std::move(l.layer));
+        if (l.stream) streams.emplace(name, std::move(l.stream));
     }
     checkWebMapOffsets(out);
     return out;

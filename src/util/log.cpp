@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace ecozone::log {
 
@@ -17,14 +18,26 @@ std::atomic<Level> g_level{Level::Info};
 std::mutex g_mutex;
 const auto g_start = std::chrono::steady_clock::now();
 
+thread_local Capture* t_capture = nullptr;
+
+void write(const std::string& line) {
+    std::lock_guard lock(g_mutex);
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
 void emit(Level at, const char* tag, std::string_view message) {
     if (at < g_level.load()) return;
-    std::lock_guard lock(g_mutex);
-    if (g_level.load() == Level::Debug)
-        std::fprintf(stderr, "[%8.3fs] %s%.*s\n", elapsed(), tag, static_cast<int>(message.size()),
-                     message.data());
+    std::string line;
+    if (g_level.load() == Level::Debug) {
+        char stamp[24];
+        std::snprintf(stamp, sizeof stamp, "[%8.3fs] ", elapsed());
+        line = stamp;
+    }
+    line.append(tag).append(message).push_back('\n');
+    if (t_capture)
+        t_capture->hold(std::move(line));
     else
-        std::fprintf(stderr, "%s%.*s\n", tag, static_cast<int>(message.size()), message.data());
+        write(line);
 }
 
 void onGdalMessage(CPLErr cls, CPLErrorNum, const char* message) {
@@ -57,6 +70,21 @@ void warning(std::string_view message) {
 }
 void error(std::string_view message) {
     emit(Level::Error, "error: ", message);
+}
+
+Capture::Capture() : outer_(t_capture) { t_capture = this; }
+
+Capture::~Capture() { t_capture = outer_; }
+
+std::vector<std::string> Capture::take() { return std::exchange(lines_, {}); }
+
+void replay(const std::vector<std::string>& lines) {
+    for (const std::string& line : lines) {
+        if (t_capture)
+            t_capture->hold(std::string(line));
+        else
+            write(line);
+    }
 }
 
 double elapsed() {

@@ -487,3 +487,41 @@ TEST(Loader, ClockwiseShellsAndRepeatedVerticesAreAcceptedAsTheyAre) {
     EXPECT_EQ(GEOSContains_r(geos.get(), layer->features()[0].geometry.get(), p), 1);
     GEOSGeom_destroy_r(geos.get(), p);
 }
+
+TEST(Loader, LayersReadSideBySideReportInTheOrderNamed) {
+    // Layers are read on several threads; their messages and the first error come out in the order of the names
+    // given, as if read one after another. Two broken sources: the error is the first named one's, whichever
+    // thread failed first, and the warning of a layer named before it is written before the error.
+    const auto dir = test::tempDir();
+    test::writeLayer(dir / "empty.geojson", 4326, {});
+    test::writeText(dir / "broken-a.geojson", "{ not json");
+    test::writeText(dir / "broken-b.geojson", "{ not json either");
+    layers::LayerSet set = layers::loadLayerSet(test::repoRoot() / "layers" / "sample.toml");
+    layers::overrideLayer(set, "redlines=" + (dir / "empty.geojson").string());
+    layers::overrideLayer(set, "rivers=" + (dir / "broken-b.geojson").string());
+    layers::overrideLayer(set, "facilities=" + (dir / "broken-a.geojson").string());
+    for (int round = 0; round < 5; ++round) {
+        testing::internal::CaptureStderr();
+        std::string error;
+        try {
+            layers::loadLayers(set, {"redlines", "facilities", "reserves", "rivers"});
+        } catch (const Error& e) {
+            error = e.what();
+        }
+        const std::string said = testing::internal::GetCapturedStderr();
+        EXPECT_NE(error.find("broken-a.geojson"), std::string::npos) << error;
+        EXPECT_NE(said.find("empty.geojson` holds no features"), std::string::npos) << said;
+    }
+    // Every layer read, the warnings in the order named.
+    layers::overrideLayer(set, "rivers=" + (dir / "empty.geojson").string());
+    layers::overrideLayer(set, "facilities=" + (dir / "empty.geojson").string());
+    testing::internal::CaptureStderr();
+    const auto loaded = layers::loadLayers(set, {"rivers", "reserves", "facilities", "redlines"});
+    const std::string said = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(loaded.size(), 4u);
+    const auto rivers = said.find("layer `rivers`"), facilities = said.find("layer `facilities`"),
+               redlines = said.find("layer `redlines`");
+    ASSERT_NE(redlines, std::string::npos) << said;
+    EXPECT_LT(rivers, facilities);
+    EXPECT_LT(facilities, redlines);
+}
