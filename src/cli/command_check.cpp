@@ -33,7 +33,7 @@ struct CheckOptions {
     LoadChecks checks;
     std::string output = "violations.gpkg";
     unsigned threads = 0;
-    std::size_t part_features = 1'000'000;
+    std::size_t part_features = 100'000;
     std::string lang = "zh";
 };
 
@@ -60,7 +60,7 @@ class CheckCommand : public Command {
                     return v.find_first_not_of("0123456789") == std::string::npos &&
                                    v.find_first_not_of('0') != std::string::npos
                                ? std::string()
-                               : "give a whole number of features, at least 1 (e.g. 1000000)";
+                               : "give a whole number of features, at least 1 (e.g. 100000)";
                 },
                 "POSITIVE"))
             ->capture_default_str();

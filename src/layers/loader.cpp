@@ -370,6 +370,9 @@ class LayerLoaderImpl {
     void resolveCrs();
     void readFeature(OGRFeature& f);
     std::optional<std::string> geometryOf(OGRFeature& f, Feature& out);
+    // Why the schema refuses a geometry of this family, or nothing.
+    std::optional<std::string> refusedFamily(geo::GeometryFamily family) const;
+    void noteRepairs(const OGRFeature& f, const std::vector<std::string>& repairs);
     void warn(const std::string& message) {
         stats_.warnings.push_back(message);
         log::warning(message);
@@ -729,10 +732,23 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
                "right, and are x and y swapped?";
     }
 
+    GEOSContextHandle_t ctx = geos_.get();
+    if (wkbFlatten(geom->getGeometryType()) == wkbPoint) {
+        // A point (2D, finite: checked above) is valid as it stands; it needs no round trip through WKB.
+        out.family = geo::GeometryFamily::Point;
+        if (auto refused = refusedFamily(out.family)) return refused;
+        const geo::LonLat p{geom->toPoint()->getX(), geom->toPoint()->getY()};
+        GEOSGeometry* raw = GEOSGeom_createPointFromXY_r(ctx, p.lon, p.lat);
+        if (!raw) return "unrepairable geometry (" + geos_.lastError() + ")";
+        out.envelope = geo::Box{p.lon, p.lat, p.lon, p.lat};
+        out.parts = {{p}};
+        out.geometry = geo::adopt(raw);
+        noteRepairs(f, repairs);
+        return std::nullopt;
+    }
     const int size = static_cast<int>(geom->WkbSize());
     std::vector<unsigned char> wkb(static_cast<std::size_t>(size));
     geom->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
-    GEOSContextHandle_t ctx = geos_.get();
     GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
     GEOSGeometry* raw = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
     GEOSWKBReader_destroy_r(ctx, reader);
@@ -760,19 +776,26 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
     }
     out.family = geo::familyOf(ctx, g.get());
     if (out.family == geo::GeometryFamily::Empty) return "empty geometry";
-    if (!layer_.schema().allows(out.family))
-        return std::string("a ") + geo::familyName(out.family) + " geometry where schema `" +
-               layer_.schema().name + "` takes " + layer_.schema().geometryList();
+    if (auto refused = refusedFamily(out.family)) return refused;
     geo::primeEnvelopes(ctx, g.get());
     out.envelope = geo::envelopeOf(ctx, g.get());
     out.parts = geo::partsOf(ctx, g.get());
     out.geometry = std::move(g);
-    if (!repairs.empty()) {
-        std::string what;
-        for (const auto& r : repairs) what += (what.empty() ? "" : "; ") + r;
-        stats_.repaired.push_back({f.GetFID(), current_id_, what});
-    }
+    noteRepairs(f, repairs);
     return std::nullopt;
+}
+
+std::optional<std::string> LayerLoaderImpl::refusedFamily(geo::GeometryFamily family) const {
+    if (layer_.schema().allows(family)) return std::nullopt;
+    return std::string("a ") + geo::familyName(family) + " geometry where schema `" + layer_.schema().name +
+           "` takes " + layer_.schema().geometryList();
+}
+
+void LayerLoaderImpl::noteRepairs(const OGRFeature& f, const std::vector<std::string>& repairs) {
+    if (repairs.empty()) return;
+    std::string what;
+    for (const auto& r : repairs) what += (what.empty() ? "" : "; ") + r;
+    stats_.repaired.push_back({f.GetFID(), current_id_, what});
 }
 
 void LayerLoaderImpl::readFeature(OGRFeature& f) {
