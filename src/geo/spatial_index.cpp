@@ -342,8 +342,115 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
     return best;
 }
 
+namespace {
+
+// GEOS's Orientation::index(p1, p2, q), decided the way GEOS decides it: its double-precision filter, and GEOS
+// itself (double-double arithmetic) where the filter cannot tell.
+int orientationIndex(GEOSContextHandle_t ctx, const LonLat& p1, const LonLat& p2, const LonLat& q) {
+    constexpr double kSafeEpsilon = 1e-15;  // GEOS's DP_SAFE_EPSILON
+    const double left = (p1.lon - q.lon) * (p2.lat - q.lat);
+    const double right = (p1.lat - q.lat) * (p2.lon - q.lon);
+    const double det = left - right;
+    auto sign = [](double v) { return (v > 0) - (v < 0); };
+    double sum;
+    if (left > 0) {
+        if (right <= 0) return sign(det);
+        sum = left + right;
+    } else if (left < 0) {
+        if (right >= 0) return sign(det);
+        sum = -left - right;
+    } else {
+        return sign(det);
+    }
+    if (det >= kSafeEpsilon * sum || -det >= kSafeEpsilon * sum) return sign(det);
+    return GEOSOrientationIndex_r(ctx, p1.lon, p1.lat, p2.lon, p2.lat, q.lon, q.lat);
+}
+
+}  // namespace
+
+// Where a point lies against a polygonal object, as GEOS's IndexedPointInAreaLocator says (which prepared
+// polygons use for points): every edge of every ring whose latitude span holds the point is counted by GEOS's
+// ray-crossing rule, the point being inside when the count is odd and on the boundary when some edge holds it.
+// The edges are listed by bands of latitude, built once and shared by the threads; a point then costs no GEOS
+// call and no allocation (GEOS makes each thread build its own locator, and allocates per call).
+class PointInArea {
+  public:
+    explicit PointInArea(const std::vector<std::vector<LonLat>>& rings) : rings_(&rings) {
+        std::size_t edges = 0;
+        double lo = HUGE_VAL, hi = -HUGE_VAL;
+        for (const auto& ring : rings) {
+            edges += ring.size() > 1 ? ring.size() - 1 : 0;
+            for (const auto& p : ring) lo = std::min(lo, p.lat), hi = std::max(hi, p.lat);
+        }
+        bands_ = std::max<std::size_t>(1, std::min<std::size_t>(edges / 4, 1 << 16));
+        lat0_ = lo;
+        scale_ = hi > lo ? static_cast<double>(bands_) / (hi - lo) : 0;
+        // Two passes: count per band, then fill (compressed rows).
+        start_.assign(bands_ + 1, 0);
+        auto each = [&](auto&& visit) {
+            for (std::uint32_t r = 0; r < rings.size(); ++r)
+                for (std::uint32_t i = 0; i + 1 < rings[r].size(); ++i) {
+                    const auto [a, b] = std::minmax(rings[r][i].lat, rings[r][i + 1].lat);
+                    for (std::size_t band = bandOf(a); band <= bandOf(b); ++band) visit(band, r, i);
+                }
+        };
+        each([&](std::size_t band, std::uint32_t, std::uint32_t) { ++start_[band + 1]; });
+        for (std::size_t b = 0; b < bands_; ++b) start_[b + 1] += start_[b];
+        edges_.resize(start_[bands_]);
+        std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
+        each([&](std::size_t band, std::uint32_t r, std::uint32_t i) { edges_[fill[band]++] = {r, i}; });
+    }
+
+    // GEOS's answer to "does the point intersect the area" (interior or boundary).
+    bool intersects(GEOSContextHandle_t ctx, const LonLat& q) const {
+        const std::size_t band = bandOf(q.lat);
+        bool onBoundary = false;
+        std::size_t crossings = 0;
+        for (std::size_t k = start_[band]; k < start_[band + 1] && !onBoundary; ++k) {
+            const auto& ring = (*rings_)[edges_[k].first];
+            const LonLat& p1 = ring[edges_[k].second];
+            const LonLat& p2 = ring[edges_[k].second + 1];
+            // GEOS's RayCrossingCounter::countSegment, for an edge whose latitude span holds the point.
+            if (std::min(p1.lat, p2.lat) > q.lat || std::max(p1.lat, p2.lat) < q.lat) continue;
+            if (p1.lon < q.lon && p2.lon < q.lon) continue;
+            if (q.lon == p2.lon && q.lat == p2.lat) {
+                onBoundary = true;
+                break;
+            }
+            if (p1.lat == q.lat && p2.lat == q.lat) {
+                if (q.lon >= std::min(p1.lon, p2.lon) && q.lon <= std::max(p1.lon, p2.lon)) onBoundary = true;
+                continue;
+            }
+            if ((p1.lat > q.lat && p2.lat <= q.lat) || (p2.lat > q.lat && p1.lat <= q.lat)) {
+                int sign = orientationIndex(ctx, p1, p2, q);
+                if (sign == 0) {
+                    onBoundary = true;
+                    break;
+                }
+                if (p2.lat < p1.lat) sign = -sign;
+                if (sign > 0) ++crossings;
+            }
+        }
+        return onBoundary || crossings % 2 == 1;
+    }
+
+  private:
+    std::size_t bandOf(double lat) const {
+        const double b = (lat - lat0_) * scale_;
+        if (!(b > 0)) return 0;
+        return std::min(bands_ - 1, static_cast<std::size_t>(b));
+    }
+
+    const std::vector<std::vector<LonLat>>* rings_;
+    std::size_t bands_ = 1;
+    double lat0_ = 0, scale_ = 0;
+    std::vector<std::size_t> start_;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;  // (ring, first vertex) per band
+};
+
 struct AreaIndex::Tree {
     BoxTree rtree;
+    std::vector<std::unique_ptr<PointInArea>> locators;  // per polygonal object; null for others
 };
 
 AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
@@ -353,16 +460,38 @@ AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
     for (std::size_t o = 0; o < objects_.size(); ++o)
         values.emplace_back(toBBox(objects_[o].envelope), static_cast<std::uint32_t>(o));
     tree_->rtree = BoxTree(values.begin(), values.end());
+    GEOSContextHandle_t ctx = lifetimeContext();
+    tree_->locators.resize(objects_.size());
+    for (std::size_t o = 0; o < objects_.size(); ++o) {
+        const IndexedObject& obj = objects_[o];
+        if (!obj.geometry || !obj.parts) continue;
+        const int type = GEOSGeomTypeId_r(ctx, obj.geometry);
+        if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
+            tree_->locators[o] = std::make_unique<PointInArea>(*obj.parts);
+    }
 }
 
 AreaIndex::~AreaIndex() = default;
 
+bool AreaIndex::intersects(std::size_t o, const Subject& subject, QueryScratch& scratch) const {
+    // A point against a polygon: the engine's own locator, with GEOS's answer. Anything else: GEOS.
+    if (tree_->locators[o] && subject.parts && subject.parts->size() == 1 && subject.parts->front().size() == 1 &&
+        GEOSGeomTypeId_r(scratch.geos(), subject.geometry) == GEOS_POINT) {
+        const LonLat& q = subject.parts->front().front();
+        const Box& e = objects_[o].envelope;
+        if (q.lon < e.min_lon || q.lon > e.max_lon || q.lat < e.min_lat || q.lat > e.max_lat) return false;
+        return tree_->locators[o]->intersects(scratch.geos(), q);
+    }
+    return scratch.intersects(o, objects_[o].geometry, subject.geometry);
+}
+
 std::vector<std::size_t> AreaIndex::intersecting(const Subject& subject, QueryScratch& scratch) const {
-    std::vector<BoxValue> found;
+    std::vector<BoxValue>& found = scratch.buffers().found;
+    found.clear();
     tree_->rtree.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(found));
     std::vector<std::size_t> out;
     for (const auto& [box, o] : found)
-        if (scratch.intersects(o, objects_[o].geometry, subject.geometry)) out.push_back(o);
+        if (intersects(o, subject, scratch)) out.push_back(o);
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -372,7 +501,7 @@ bool AreaIndex::intersectsAny(const Subject& subject, QueryScratch& scratch) con
     found.clear();
     tree_->rtree.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(found));
     for (const auto& [box, o] : found)
-        if (scratch.intersects(o, objects_[o].geometry, subject.geometry)) return true;
+        if (intersects(o, subject, scratch)) return true;
     return false;
 }
 

@@ -93,6 +93,7 @@ class AreaIndex {
     bool intersectsAny(const Subject& subject, QueryScratch& scratch) const;
 
   private:
+    bool intersects(std::size_t object, const Subject& subject, QueryScratch& scratch) const;
     struct Tree;
     std::vector<IndexedObject> objects_;
     std::unique_ptr<Tree> tree_;

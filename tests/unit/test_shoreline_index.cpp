@@ -279,3 +279,91 @@ TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
         }
     }
 }
+
+TEST(AreaIndex, PointsAnswerAsGeosPreparedPolygonsDo) {
+    // The engine's own point-in-area test against GEOS's prepared intersects, on ragged polygons with holes and
+    // a multipolygon, for random points and for points placed on vertices, on edges (horizontal and slanted) and
+    // just beside them.
+    GEOSContextHandle_t ctx = lifetimeContext();
+    std::uint64_t state = 20240605;
+    auto uniform = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state >> 11) / 9007199254740992.0;
+    };
+    auto ring = [&](double cx, double cy, double r, int n, bool clockwise) {
+        std::string wkt = "(";
+        std::vector<LonLat> pts;
+        for (int k = 0; k < n; ++k) {
+            const double t = 2 * M_PI * (clockwise ? n - k : k) / n;
+            const double rr = r * (0.7 + 0.3 * uniform());
+            // Snap some vertices to a coarse grid so that horizontal edges and shared latitudes occur.
+            double x = cx + rr * std::cos(t), y = cy + rr * std::sin(t);
+            if (k % 5 == 0) x = std::round(x * 100) / 100, y = std::round(y * 100) / 100;
+            if (k % 7 == 1) y = pts.empty() ? y : pts.back().lat;
+            pts.push_back({x, y});
+        }
+        pts.push_back(pts.front());
+        for (std::size_t k = 0; k < pts.size(); ++k) {
+            char buf[64];
+            std::snprintf(buf, sizeof buf, "%s%.10f %.10f", k ? ", " : "", pts[k].lon, pts[k].lat);
+            wkt += buf;
+        }
+        return wkt + ")";
+    };
+    std::vector<std::unique_ptr<Geom>> zones;
+    zones.push_back(std::make_unique<Geom>("POLYGON (" + ring(107, 30, 0.5, 300, false) + ", " +
+                                           ring(107, 30, 0.15, 80, true) + ")"));
+    zones.push_back(std::make_unique<Geom>("MULTIPOLYGON ((" + ring(108.5, 30.2, 0.3, 200, false) + "), (" +
+                                           ring(109.3, 30.2, 0.3, 150, false) + "))"));
+    zones.push_back(std::make_unique<Geom>("POLYGON ((106 29, 106.5 29, 106.5 29.5, 106 29.5, 106 29))"));
+    for (auto& z : zones) {
+        auto repaired = GEOSMakeValid_r(ctx, z->g.get());
+        ASSERT_NE(repaired, nullptr);
+        z->g = adopt(repaired);
+        z->parts = partsOf(ctx, z->g.get());
+        z->env = envelopeOf(ctx, z->g.get());
+    }
+    std::vector<IndexedObject> objects;
+    for (const auto& z : zones) objects.push_back(z->object());
+    AreaIndex index(objects);
+    QueryScratch scratch(objects.size());
+    std::vector<LonLat> probes;
+    for (int k = 0; k < 4000; ++k) probes.push_back({105.8 + 3.9 * uniform(), 29.0 + 1.8 * uniform()});
+    for (const auto& z : zones)
+        for (const auto& part : z->parts)
+            for (std::size_t i = 0; i + 1 < part.size(); i += 3) {
+                const LonLat a = part[i], b = part[i + 1];
+                const double t = uniform();
+                probes.push_back(a);
+                probes.push_back({a.lon + t * (b.lon - a.lon), a.lat + t * (b.lat - a.lat)});
+                probes.push_back({(a.lon + b.lon) / 2, (a.lat + b.lat) / 2});
+                probes.push_back({std::nextafter(a.lon, 200.0), a.lat});
+                probes.push_back({a.lon, std::nextafter(a.lat, -100.0)});
+            }
+    probes.push_back({106.25, 29});   // on a horizontal edge of the square
+    probes.push_back({106, 29.25});   // on a vertical edge
+    probes.push_back({106.5, 29.5});  // a corner
+    std::vector<PreparedPtr> prepared;
+    for (const auto& z : zones) prepared.emplace_back(GEOSPrepare_r(ctx, z->g.get()), PreparedDeleter{ctx});
+    std::size_t inside = 0, boundary = 0;
+    for (const LonLat& p : probes) {
+        const Geom subject(point(p));
+        // point() prints 12 decimals: probe the point as GEOS holds it.
+        const LonLat q = subject.parts[0][0];
+        std::vector<std::size_t> expected;
+        for (std::size_t o = 0; o < zones.size(); ++o) {
+            GEOSGeometry* pt = GEOSGeom_createPointFromXY_r(ctx, q.lon, q.lat);
+            if (GEOSPreparedIntersects_r(ctx, prepared[o].get(), pt) == 1) expected.push_back(o);
+            if (GEOSIntersects_r(ctx, zones[o]->g.get(), pt) == 1 && GEOSContains_r(ctx, zones[o]->g.get(), pt) != 1)
+                ++boundary;
+            GEOSGeom_destroy_r(ctx, pt);
+        }
+        inside += !expected.empty();
+        ASSERT_EQ(index.intersecting(subject.subject(), scratch), expected) << q.lon << " " << q.lat;
+        ASSERT_EQ(index.intersectsAny(subject.subject(), scratch), !expected.empty()) << q.lon << " " << q.lat;
+    }
+    // The probes cover all three cases.
+    EXPECT_GT(inside, 1000u);
+    EXPECT_GT(boundary, 100u);
+    EXPECT_GT(probes.size() - inside, 1000u);
+}
