@@ -222,7 +222,8 @@ std::vector<std::vector<std::size_t>> Layer::selectEach(const std::vector<Filter
     FilterPass pass(*defn);
     std::vector<std::unique_ptr<OGRFeatureQuery>> queries;
     for (std::size_t k = 0; k < filters.size(); ++k) {
-        const auto& [where, context] = filters[k];
+        const std::string& where = filters[k].where;  // not a structured binding: clang cannot capture those
+        const std::string& context = filters[k].context;
         if (where.empty()) {
             out[k].resize(features_.size());
             for (std::size_t i = 0; i < out[k].size(); ++i) out[k][i] = i;
@@ -740,6 +741,7 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
         const geo::LonLat p{geom->toPoint()->getX(), geom->toPoint()->getY()};
         GEOSGeometry* raw = GEOSGeom_createPointFromXY_r(ctx, p.lon, p.lat);
         if (!raw) return "unrepairable geometry (" + geos_.lastError() + ")";
+        geo::primeEnvelopes(ctx, raw);  // before threads share it (a point layer may be a rule's object)
         out.envelope = geo::Box{p.lon, p.lat, p.lon, p.lat};
         out.parts = {{p}};
         out.geometry = geo::adopt(raw);
@@ -854,7 +856,9 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
         if (!row.IsFieldSet(i) && f.IsFieldSetAndNotNull(i) &&
             row.GetFieldDefnRef(i)->GetType() == f.GetFieldDefnRef(i)->GetType())
             row.SetField(i, f.GetRawFieldRef(i));
-    row.SetFID(static_cast<GIntBig>(features_.size()));
+    // FID in a filter is the feature's index in the whole layer, also when it is read in parts (`used` counts
+    // every part; for a layer read whole it is features_.size()).
+    row.SetFID(static_cast<GIntBig>(stats_.used));
     table_->add(std::move(rowPtr));
     features_.push_back(std::move(out));
     ++stats_.used;
@@ -1298,12 +1302,9 @@ void checkWebMapOffsets(const LayerMap& layers) {
                     for (std::size_t i = 1; i < part.size(); ++i) {
                         const geo::LonLat a = part[i - 1], b = part[i];
                         const auto cellB = near.cellOf(b);
-                        // A segment counts when an end lies in a marked cell, or, for a segment longer than a
-                        // cell, when its middle does.
-                        const bool long_segment = std::abs(cellA.x - cellB.x) > 1 || std::abs(cellA.y - cellB.y) > 1;
+                        // A segment counts when an end or its middle lies in a marked cell.
                         const bool counts = near.marked(cellA) || near.marked(cellB) ||
-                                            (long_segment && near.marked(near.cellOf({(a.lon + b.lon) / 2,
-                                                                                      (a.lat + b.lat) / 2})));
+                                            near.marked(near.cellOf({(a.lon + b.lon) / 2, (a.lat + b.lat) / 2}));
                         cellA = cellB;
                         if (counts) segments.emplace_back(FlatSegment(flat(a), flat(b)), f.half_width_m);
                     }

@@ -525,3 +525,20 @@ TEST(Loader, LayersReadSideBySideReportInTheOrderNamed) {
     EXPECT_LT(rivers, facilities);
     EXPECT_LT(facilities, redlines);
 }
+
+TEST(Loader, FidInAFilterCountsOverTheWholeLayerWhenReadInParts) {
+    const auto dir = test::tempDir();
+    std::vector<test::Row> rows;
+    for (int i = 0; i < 5; ++i) rows.push_back({facility("F" + std::to_string(i)), "POINT (108 31)"});
+    test::writeLayer(dir / "f.geojson", 4326, rows);
+    const auto b = test::binding("facilities", "facility", dir / "f.geojson");
+    layers::LayerStream stream(b, test::schemas().at(b.schema));
+    std::vector<std::string> ids;
+    stream.prefetch(2);
+    while (auto part = stream.next(2)) {
+        stream.prefetch(2);
+        for (std::size_t i : part->select("FID >= 3 OR FID = 0", "t")) ids.push_back(part->features()[i].id);
+    }
+    EXPECT_EQ(ids, (std::vector<std::string>{"F0", "F3", "F4"}));
+    EXPECT_EQ(test::load(b)->select("FID >= 3 OR FID = 0", "t"), (std::vector<std::size_t>{0, 3, 4}));
+}
