@@ -1368,6 +1368,7 @@ LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names,
         std::unique_ptr<LayerStream> stream;
         double seconds = 0;
     };
+    GDALAllRegister();  // once, here: registering drivers from several threads at once is not safe
     std::vector<std::size_t> order(names.size());
     std::vector<std::uintmax_t> sizes(names.size(), 0);
     for (std::size_t i = 0; i < names.size(); ++i) {
