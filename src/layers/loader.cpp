@@ -221,6 +221,7 @@ std::vector<std::vector<std::size_t>> Layer::selectEach(const std::vector<Filter
     OGRFeatureDefn* defn = attributes_->defn();
     FilterPass pass(*defn);
     std::vector<std::unique_ptr<OGRFeatureQuery>> queries;
+    std::vector<std::size_t> same(filters.size());  // the first filter of the same text
     for (std::size_t k = 0; k < filters.size(); ++k) {
         const std::string& where = filters[k].where;  // not a structured binding: clang cannot capture those
         const std::string& context = filters[k].context;
@@ -230,23 +231,17 @@ std::vector<std::vector<std::size_t>> Layer::selectEach(const std::vector<Filter
             continue;
         }
         // The same text twice is evaluated once.
-        if (const auto same = std::find_if(filters.begin(), filters.begin() + k, [&](const Filter& f) {
-                return f.where == where;
-            }); same != filters.begin() + k) {
-            continue;
-        }
+        same[k] = static_cast<std::size_t>(
+            std::find_if(filters.begin(), filters.begin() + k, [&](const Filter& f) { return f.where == where; }) -
+            filters.begin());
+        if (same[k] != k) continue;
         queries.push_back(std::make_unique<OGRFeatureQuery>());
         compile(*queries.back(), where, context);
         pass.add(*queries.back(), out[k]);
     }
     pass.run(attributes_->rows());
     for (std::size_t k = 0; k < filters.size(); ++k)
-        if (!filters[k].where.empty())
-            for (std::size_t j = 0; j < k; ++j)
-                if (filters[j].where == filters[k].where) {
-                    out[k] = out[j];
-                    break;
-                }
+        if (!filters[k].where.empty() && same[k] != k) out[k] = out[same[k]];
     return out;
 }
 

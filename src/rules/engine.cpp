@@ -154,7 +154,10 @@ struct Engine::Impl {
                                        whereContext(*p.rule, p.rule->subject_where_origin, "subject_where")});
                 }
             auto members = rules.front()->subjects->selectEach(filters);
-            for (std::size_t k = 0; k < rules.size(); ++k) rules[k]->subject_members = std::move(members[k]);
+            for (std::size_t k = 0; k < rules.size(); ++k) {
+                rules[k]->subject_members = std::move(members[k]);
+                rules[k]->fresh = true;
+            }
         }
     }
 };
@@ -198,14 +201,9 @@ std::vector<RuleOutcome> Engine::run(const std::string& subject) {
     std::vector<RuleOutcome> outcomes;
     for (PreparedRule& p : m.prepared) {
         if (!subject.empty() && p.rule->subject != subject) continue;
-        const std::string ctx = p.rule->origin + ": rule " + p.rule->id;
         // The subject layer may have been replaced since the last run (the next part of a layer read in parts):
         // select from the one in the map now. The first run reuses the constructor's selection.
-        if (!p.fresh) {
-            m.selectSubjects(p.rule->subject);
-            for (PreparedRule& q : m.prepared)
-                if (q.rule->subject == p.rule->subject) q.fresh = true;
-        }
+        if (!p.fresh) m.selectSubjects(p.rule->subject);
         p.fresh = false;
 
         const std::size_t n = p.subject_members.size();
