@@ -273,11 +273,12 @@ class PostGIS:
         self.cur.execute("SET statement_timeout = 0")
         try:
             self.cur.execute(self.rule_sql(r, "geography+subdivide", truth=True))
+            rows = self.cur.fetchall()  # before the next statement replaces the result
         finally:
             self.cur.execute(f"SET statement_timeout = {int(self.args.timeout * 1000)}")
         d = float(r["distance_m"])
         inside, band = set(), set()
-        for fid, dist in self.cur.fetchall():
+        for fid, dist in rows:
             if dist <= d:
                 inside.add(str(fid))
             if abs(dist - d) <= BAND * d:

@@ -115,7 +115,21 @@ class CheckCommand : public Command {
         rules::Engine engine(catalogue, loaded, options);
         output::ViolationWriter writer(o_.output);
         auto outcomes = engine.run();
-        writer.write(catalogue, loaded, outcomes);
+        // With layers read in parts, a run's rows are written on a thread of their own while the rules run on the
+        // next part; the writer reads the layers as they were for the run, so a part is freed only once its rows
+        // are written. Declared in this order, an unfinished write is waited for before the parts it reads go.
+        std::unique_ptr<layers::Layer> written;  // the part the write in progress may read
+        Background<void> writing;
+        auto writeOnTheSide = [&](std::vector<rules::RuleOutcome> results) {
+            writing = Background<void>(
+                [&writer, &catalogue, view = output::viewOf(loaded), results = std::move(results)] {
+                    writer.write(catalogue, view, results);
+                });
+        };
+        if (streams.empty())
+            writer.write(catalogue, loaded, outcomes);
+        else
+            writeOnTheSide(outcomes);
         // The next parts of the layers read in parts, each checked by the rules it is the subject of. The summary
         // needs only which subjects broke which rule, so outcomes are kept as that, with indices over whole
         // layers.
@@ -124,21 +138,18 @@ class CheckCommand : public Command {
                 if (catalogue.rules[o.rule].subject == name)
                     for (rules::Violation& v : o.violations) v = brokenBy(v.rule, v.subject);
             std::size_t offset = loaded.at(name)->features().size();
-            Background<void> freeing;  // the part before, freed on the side
+            Background<void> freeing;  // a part whose rows are written, freed on the side
             while (auto part = stream->next(o_.part_features)) {
                 stream->prefetch(o_.part_features);
                 {
                     layers::LayerMap shown;  // the part on its own, for its skips and repairs
                     shown.emplace(name, std::move(part));
                     if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, shown, 20);
-                    if (freeing.pending()) freeing.get();
-                    freeing = Background<void>([done = std::exchange(loaded.at(name), std::move(shown.at(name)))]()
-                                                   mutable { done.reset(); });
+                    written = std::exchange(loaded.at(name), std::move(shown.at(name)));
                 }
                 log::debug("checking the next " + std::to_string(loaded.at(name)->features().size()) +
                            " features of layer `" + name + "`");
-                const auto more = engine.run(name);
-                writer.write(catalogue, loaded, more);
+                auto more = engine.run(name);
                 for (const rules::RuleOutcome& m : more) {
                     rules::RuleOutcome& all = outcomes.at(m.rule);
                     all.checked += m.checked;
@@ -146,7 +157,12 @@ class CheckCommand : public Command {
                         all.violations.push_back(brokenBy(v.rule, v.subject + offset));
                 }
                 offset += loaded.at(name)->features().size();
+                if (writing.pending()) writing.get();
+                if (freeing.pending()) freeing.get();
+                freeing = Background<void>([done = std::move(written)]() mutable { done.reset(); });
+                writeOnTheSide(std::move(more));
             }
+            if (writing.pending()) writing.get();
             if (freeing.pending()) freeing.get();
             loaded.at(name) = stream->totals();
         }

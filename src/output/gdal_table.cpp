@@ -29,13 +29,20 @@ struct GdalTable::Impl {
     OGRSpatialReference wgs84;
     std::unique_ptr<OGRFeature> row;
     geo::GeosContext geos;
+    GEOSWKBWriter* wkb = nullptr;  // made on first use, with `geos`
     bool transaction = false;
     bool gpkg = false;
     std::size_t rows = 0;
 
+    ~Impl() {
+        if (wkb) GEOSWKBWriter_destroy_r(geos.get(), wkb);
+    }
+    // The row, emptied for the next one (every column null, no geometry, no FID).
     void fresh() {
-        row = std::make_unique<OGRFeature>(layer->GetLayerDefn());
+        if (!row) row = std::make_unique<OGRFeature>(layer->GetLayerDefn());
         for (int i = 0; i < row->GetFieldCount(); ++i) row->SetFieldNull(i);
+        row->SetGeometryDirectly(nullptr);
+        row->SetFID(OGRNullFID);
     }
     // Column positions by name, looked up once: GDAL's own lookup compares every name case-insensitively, and a
     // row sets some twenty columns.
@@ -133,14 +140,25 @@ void GdalTable::setGeometry(const GEOSGeometry* g) {
         set("wkt", geo::toWkt(m.geos.get(), g));
         return;
     }
-    GEOSWKBWriter* writer = GEOSWKBWriter_create_r(m.geos.get());
-    GEOSWKBWriter_setByteOrder_r(m.geos.get(), writer, GEOS_WKB_NDR);
+    GEOSContextHandle_t ctx = m.geos.get();
+    // A point (most subjects) is made directly; anything else goes through WKB.
+    double x = 0, y = 0;
+    if (GEOSGeomTypeId_r(ctx, g) == GEOS_POINT && !GEOSisEmpty_r(ctx, g) && GEOSGeomGetX_r(ctx, g, &x) == 1 &&
+        GEOSGeomGetY_r(ctx, g, &y) == 1 && !GEOSHasZ_r(ctx, g)) {
+        auto* point = new OGRPoint(x, y);
+        point->assignSpatialReference(&m.wgs84);
+        m.row->SetGeometryDirectly(point);
+        return;
+    }
+    if (!m.wkb) {
+        m.wkb = GEOSWKBWriter_create_r(ctx);
+        GEOSWKBWriter_setByteOrder_r(ctx, m.wkb, GEOS_WKB_NDR);
+    }
     std::size_t size = 0;
-    unsigned char* wkb = GEOSWKBWriter_write_r(m.geos.get(), writer, g, &size);
-    GEOSWKBWriter_destroy_r(m.geos.get(), writer);
+    unsigned char* wkb = GEOSWKBWriter_write_r(ctx, m.wkb, g, &size);
     OGRGeometry* out = nullptr;
     OGRGeometryFactory::createFromWkb(wkb, &m.wgs84, &out, static_cast<int>(size));
-    GEOSFree_r(m.geos.get(), wkb);
+    GEOSFree_r(ctx, wkb);
     m.row->SetGeometryDirectly(out);
 }
 

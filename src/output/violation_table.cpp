@@ -43,6 +43,12 @@ const std::vector<std::string>& violationColumns() {
 
 std::string driverFor(const std::filesystem::path& file) { return GdalTable::driverFor(file); }
 
+LayerView viewOf(const layers::LayerMap& layers) {
+    LayerView view;
+    for (const auto& [name, layer] : layers) view.emplace(name, layer.get());
+    return view;
+}
+
 struct ViolationWriter::Impl {
     std::filesystem::path file;
     GdalTable table;
@@ -55,7 +61,7 @@ ViolationWriter::ViolationWriter(const std::filesystem::path& file) : impl_(std:
 
 ViolationWriter::~ViolationWriter() = default;
 
-void ViolationWriter::write(const rules::Catalogue& catalogue, const layers::LayerMap& layers,
+void ViolationWriter::write(const rules::Catalogue& catalogue, const LayerView& layers,
                             const std::vector<rules::RuleOutcome>& outcomes) {
     GdalTable& table = impl_->table;
     for (const rules::RuleOutcome& outcome : outcomes) {

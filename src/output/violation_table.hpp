@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,16 +22,26 @@ const std::vector<std::string>& violationColumns();
 void writeViolations(const std::filesystem::path& file, const rules::Catalogue& catalogue,
                      const layers::LayerMap& layers, const std::vector<rules::RuleOutcome>& outcomes);
 
+// The layers a write reads, by name: a LayerMap as it is now, or as it was for an earlier run (a part of a layer
+// read in parts, written while the rules run on the next part).
+using LayerView = std::map<std::string, const layers::Layer*>;
+LayerView viewOf(const layers::LayerMap& layers);
+
 // The same table written run after run, for a subject layer read in parts: each write() takes the outcomes of
-// one run with the layers as they were for it; finish() closes the file.
+// one run with the layers as they were for it; finish() closes the file. One thread at a time may use a writer,
+// not necessarily the one that made it.
 class ViolationWriter {
   public:
     explicit ViolationWriter(const std::filesystem::path& file);
     ~ViolationWriter();
     ViolationWriter(const ViolationWriter&) = delete;
     ViolationWriter& operator=(const ViolationWriter&) = delete;
-    void write(const rules::Catalogue& catalogue, const layers::LayerMap& layers,
+    void write(const rules::Catalogue& catalogue, const LayerView& layers,
                const std::vector<rules::RuleOutcome>& outcomes);
+    void write(const rules::Catalogue& catalogue, const layers::LayerMap& layers,
+               const std::vector<rules::RuleOutcome>& outcomes) {
+        write(catalogue, viewOf(layers), outcomes);
+    }
     void finish();
 
   private:

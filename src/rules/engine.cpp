@@ -88,6 +88,22 @@ void evaluate(PreparedRule& p, std::size_t subjectIndex, Worker& worker, const g
     }
 }
 
+// An index a run needs: the shoreline index or the area index of one object set, and the vertices it covers.
+struct IndexBuild {
+    ObjectSet* set;
+    bool shoreline;
+    std::size_t vertices;
+};
+
+void addBuild(std::vector<IndexBuild>& builds, ObjectSet* set, bool shoreline) {
+    for (const IndexBuild& b : builds)
+        if (b.set == set && b.shoreline == shoreline) return;
+    std::size_t vertices = 0;
+    for (std::size_t k : set->members)
+        for (const auto& part : set->layer->features()[k].parts) vertices += part.size();
+    builds.push_back({set, shoreline, vertices});
+}
+
 }  // namespace
 
 void checkLayerReferences(const Catalogue& catalogue, const layers::LayerSet& set) {
@@ -165,6 +181,7 @@ struct Engine::Impl {
 Engine::Engine(const Catalogue& catalogue, const layers::LayerMap& layers, EngineOptions options)
     : impl_(std::make_unique<Impl>(catalogue, layers, std::move(options))) {
     Impl& m = *impl_;
+    std::vector<IndexBuild> builds;
     // Parse, then work: every filter and layer reference is checked before any rule runs.
     for (std::size_t i = 0; i < catalogue.rules.size(); ++i) {
         const Rule& r = catalogue.rules[i];
@@ -180,18 +197,29 @@ Engine::Engine(const Catalogue& catalogue, const layers::LayerMap& layers, Engin
                     throw configError(ctx + ": predicate " + predicateName(r.predicate) + " needs polygons, but " +
                                       "feature " + p.objects->layer->features()[k].id + " of layer `" + r.object +
                                       "` is a " + geo::familyName(p.objects->layer->features()[k].family));
-        // Indexes are built here, once, before the threads share them.
         if (r.predicate == Predicate::WithinDistance || r.predicate == Predicate::Outside)
-            p.objects->shorelineIndex();
-        if (r.predicate != Predicate::WithinDistance) p.objects->areaIndex();
-        if (p.inside_qualifier) p.inside_qualifier->areaIndex();
-        if (p.outside_qualifier) p.outside_qualifier->areaIndex();
+            addBuild(builds, p.objects, true);
+        if (r.predicate != Predicate::WithinDistance) addBuild(builds, p.objects, false);
+        if (p.inside_qualifier) addBuild(builds, p.inside_qualifier, false);
+        if (p.outside_qualifier) addBuild(builds, p.outside_qualifier, false);
         m.prepared.push_back(std::move(p));
     }
     m.selectSubjects("");
     const unsigned threads =
         m.options.threads > 0 ? m.options.threads : std::max(1u, std::thread::hardware_concurrency());
     m.workers = std::vector<Worker>(threads);
+    // The indexes are built here, once, before the threads share them: side by side, one set's index per
+    // thread, the largest first (each index is its own; which thread builds it does not change it).
+    std::stable_sort(builds.begin(), builds.end(),
+                     [](const IndexBuild& a, const IndexBuild& b) { return a.vertices > b.vertices; });
+    parallelChunks<Worker>(builds.size(), 1, m.workers,
+                           [&](Worker&, std::size_t, std::size_t begin, std::size_t) {
+                               const IndexBuild& b = builds[begin];
+                               if (b.shoreline)
+                                   b.set->shorelineIndex();
+                               else
+                                   b.set->areaIndex();
+                           });
 }
 
 Engine::~Engine() = default;
