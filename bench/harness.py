@@ -146,6 +146,7 @@ class PostGIS:
         self.cur.execute("CREATE EXTENSION IF NOT EXISTS postgis")
         self.cur.execute(f"SET statement_timeout = {int(args.timeout * 1000)}")
         self.cost = {}  # (layer, table suffix) -> seconds to make that table (load + index + analyze)
+        self.truths = {}  # truth query -> its rows: the same rule in two catalogues is solved once
         self.columns = {}
 
     def sql(self, q):
@@ -270,12 +271,15 @@ class PostGIS:
     def truth(self, r):
         """Geodesic truth for a distance rule: (ids within D, ids within the band around D)."""
         # The truth is needed whatever it costs: --timeout limits the timed queries, not the cross-check.
-        self.cur.execute("SET statement_timeout = 0")
-        try:
-            self.cur.execute(self.rule_sql(r, "geography+subdivide", truth=True))
-            rows = self.cur.fetchall()  # before the next statement replaces the result
-        finally:
-            self.cur.execute(f"SET statement_timeout = {int(self.args.timeout * 1000)}")
+        q = self.rule_sql(r, "geography+subdivide", truth=True)
+        if q not in self.truths:
+            self.cur.execute("SET statement_timeout = 0")
+            try:
+                self.cur.execute(q)
+                self.truths[q] = self.cur.fetchall()  # before the next statement replaces the result
+            finally:
+                self.cur.execute(f"SET statement_timeout = {int(self.args.timeout * 1000)}")
+        rows = self.truths[q]
         d = float(r["distance_m"])
         inside, band = set(), set()
         for fid, dist in rows:

@@ -278,6 +278,50 @@ TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
             }
         }
     }
+    // Far from every river, in every direction (the search walks the boxes nearest first, in degrees, and stops on
+    // a bound in metres that depends on the direction and the latitude): 20 km to 1,500 km away.
+    for (int k = 0; k < 150; ++k) {
+        const LonLat p = direct({106.3, 29.3}, uniform(0, 360), uniform(20e3, 1500e3));
+        const auto [want, wantObject] = brute(p);
+        Geom subject(point(p));
+        const auto unbounded = index.nearest(subject.subject(), kInf, scratch, geodesic);
+        ASSERT_TRUE(unbounded);
+        EXPECT_NEAR(unbounded->nearest.distance_m, want, 1e-6) << "far " << k;
+        EXPECT_EQ(unbounded->object, wantObject) << "far " << k;
+        const auto justWithin = index.nearest(subject.subject(), want + 1, scratch, geodesic);
+        ASSERT_TRUE(justWithin) << "far " << k;
+        EXPECT_NEAR(justWithin->nearest.distance_m, want, 1e-6) << "far " << k;
+        EXPECT_FALSE(index.nearest(subject.subject(), want - 1, scratch, geodesic)) << "far " << k;
+    }
+    // Footprints (small triangles), near and far: the nearest pair of edges, by brute force.
+    for (int k = 0; k < 40; ++k) {
+        const LonLat a = k % 2 ? direct({106.3, 29.3}, uniform(0, 360), uniform(40e3, 400e3))
+                               : LonLat{uniform(105.9, 106.8), uniform(28.9, 29.8)};
+        if (geodesic.distance(a, {106.33, 29.32}) < 2500) continue;
+        const double heading = uniform(0, 360);
+        const LonLat b = direct(a, heading, 200), c = direct(a, heading + 60, 200);
+        char wkt[256];
+        std::snprintf(wkt, sizeof wkt, "POLYGON ((%.12f %.12f, %.12f %.12f, %.12f %.12f, %.12f %.12f))", a.lon, a.lat,
+                      b.lon, b.lat, c.lon, c.lat, a.lon, a.lat);
+        Geom footprint(wkt);
+        std::pair<double, std::size_t> want{kInf, 0};
+        for (std::size_t o = 0; o < geoms.size(); ++o)
+            for (const auto& part : geoms[o]->parts)
+                for (std::size_t i = 1; i < part.size(); ++i)
+                    for (const Segment& edge : {Segment{a, b}, Segment{b, c}, Segment{c, a}}) {
+                        const double d = std::max(
+                            0.0, geodesic.segmentToSegment(edge, {part[i - 1], part[i]}).distance_m - halfWidths[o]);
+                        if (d < want.first) want = {d, o};
+                    }
+        const auto hit = index.nearest(footprint.subject(), kInf, scratch, geodesic);
+        ASSERT_TRUE(hit);
+        EXPECT_NEAR(hit->nearest.distance_m, want.first, 1e-6) << "footprint " << k;
+        if (want.first > 0) {
+            EXPECT_EQ(hit->object, want.second) << "footprint " << k;
+        }
+        EXPECT_EQ(index.nearest(footprint.subject(), 2000, scratch, geodesic).has_value(), want.first <= 2000)
+            << "footprint " << k;
+    }
 }
 
 TEST(AreaIndex, PointsAnswerAsGeosPreparedPolygonsDo) {
