@@ -145,6 +145,13 @@ struct ShorelineIndex::Tree {
 
 namespace {
 
+// A GEOS context of the calling thread's own: indexes are built side by side, and a context serves one thread at a
+// time (GEOS's rule), even for calls that only read.
+GEOSContextHandle_t threadContext() {
+    thread_local GeosContext context;
+    return context.get();
+}
+
 // The bow of a geodesic edge of local length `len` in a frame at latitude φ: it strays from the straight chord of
 // its ends by about L²(1 + tan φ)/(8R); twice that is a safe bound.
 double bowOf(double len, double tanLat) { return 2.0 * len * len * (1 + tanLat) / (8 * kEarthRadius); }
@@ -176,7 +183,7 @@ ShorelineIndex::ShorelineIndex(std::vector<IndexedObject> objects)
     tree_->rtree = BoxTree(values.begin(), values.end());  // the range constructor packs the tree
     values.clear();
     for (std::size_t o = 0; o < objects_.size(); ++o) {
-        const GeometryFamily f = familyOf(lifetimeContext(), objects_[o].geometry);
+        const GeometryFamily f = familyOf(threadContext(), objects_[o].geometry);
         if (f == GeometryFamily::Polygon || f == GeometryFamily::Mixed)
             values.emplace_back(toBBox(objects_[o].envelope), static_cast<std::uint32_t>(o));
     }
@@ -460,7 +467,7 @@ AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
     for (std::size_t o = 0; o < objects_.size(); ++o)
         values.emplace_back(toBBox(objects_[o].envelope), static_cast<std::uint32_t>(o));
     tree_->rtree = BoxTree(values.begin(), values.end());
-    GEOSContextHandle_t ctx = lifetimeContext();
+    GEOSContextHandle_t ctx = threadContext();
     tree_->locators.resize(objects_.size());
     for (std::size_t o = 0; o < objects_.size(); ++o) {
         const IndexedObject& obj = objects_[o];
