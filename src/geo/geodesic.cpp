@@ -34,34 +34,42 @@ LonLat Geodesic::interpolate(LonLat a, LonLat b, double t) const {
     return out;
 }
 
-Nearest Geodesic::pointToSegment(LonLat p, const Segment& s) const {
-    // Project both ends into the azimuthal equidistant projection centred on p.
-    auto project = [&](LonLat q, double& x, double& y) {
-        if (q == p) {
-            x = y = 0;
-            return 0.0;
-        }
-        double s12 = 0, azi1 = 0;
-        geod_inverse(&g_, p.lat, p.lon, q.lat, q.lon, &s12, &azi1, nullptr);
-        x = s12 * std::sin(azi1 * kDegToRad);
-        y = s12 * std::cos(azi1 * kDegToRad);
-        return s12;
-    };
-    double ax = 0, ay = 0, bx = 0, by = 0;
-    const double da = project(s.a, ax, ay);
-    if (s.a == s.b) return {da, p, s.a};
-    const double db = project(s.b, bx, by);
-    const double dx = bx - ax, dy = by - ay;
+Geodesic::Projected Geodesic::project(LonLat p, LonLat q) const {
+    if (q == p) return {};
+    double s12 = 0, azi1 = 0;
+    geod_inverse(&g_, p.lat, p.lon, q.lat, q.lon, &s12, &azi1, nullptr);
+    return {s12 * std::sin(azi1 * kDegToRad), s12 * std::cos(azi1 * kDegToRad), s12};
+}
+
+Geodesic::SegmentDistance Geodesic::pointToSegment(LonLat p, const Segment& s, const Projected& a,
+                                                   const Projected& b) const {
+    if (s.a == s.b) return {a.s, 0.0};
+    const double dx = b.x - a.x, dy = b.y - a.y;
     const double len2 = dx * dx + dy * dy;
-    const double t = len2 > 0 ? std::clamp(-(ax * dx + ay * dy) / len2, 0.0, 1.0) : 0.0;
-    if (t <= 0.0) return {da, p, s.a};
-    if (t >= 1.0) return {db, p, s.b};
-    const LonLat x = interpolate(s.a, s.b, t);
-    // The distance is stationary at the minimum, so an error in t moves the result only to second order; the
-    // ends bound it from above in any case.
-    const double dx_ = distance(p, x);
-    if (dx_ <= da && dx_ <= db) return {dx_, p, x};
-    return da <= db ? Nearest{da, p, s.a} : Nearest{db, p, s.b};
+    const double t = len2 > 0 ? std::clamp(-(a.x * dx + a.y * dy) / len2, 0.0, 1.0) : 0.0;
+    if (t <= 0.0) return {a.s, 0.0};
+    if (t >= 1.0) return {b.s, 1.0};
+    // The chord's nearest point is exactly this far from p (the projection keeps distances from its centre), and
+    // the geodesic lies on the far side of the chord from p, within the bound: measured against the ellipsoid,
+    // the chord is short by at most L²·d/(12R²), a third of the bound used here.
+    const double ex = a.x + t * dx, ey = a.y + t * dy;
+    const double chord = std::sqrt(ex * ex + ey * ey);
+    constexpr double kR2 = 6371008.8 * 6371008.8;
+    const double bound = len2 * (chord + std::sqrt(len2)) / (4 * kR2);
+    if (bound <= 1e-4) return {chord, t};
+    // Far or long: the geodesic's own point at t, measured. The distance is stationary at the minimum, so an error
+    // in t moves it only to second order; the ends bound it from above in any case.
+    const double d = distance(p, interpolate(s.a, s.b, t));
+    if (d <= a.s && d <= b.s) return {d, t};
+    return a.s <= b.s ? SegmentDistance{a.s, 0.0} : SegmentDistance{b.s, 1.0};
+}
+
+Nearest Geodesic::pointToSegment(LonLat p, const Segment& s) const {
+    const Projected a = project(p, s.a);
+    const Projected b = s.a == s.b ? a : project(p, s.b);
+    const SegmentDistance d = pointToSegment(p, s, a, b);
+    const LonLat on = d.t <= 0.0 ? s.a : d.t >= 1.0 ? s.b : interpolate(s.a, s.b, d.t);
+    return {d.distance_m, p, on};
 }
 
 bool Geodesic::cross(const Segment& s, const Segment& t, LonLat centre) const {

@@ -41,11 +41,26 @@ class Geodesic {
     // The point a fraction `t` (0..1) of the way along the geodesic from a to b.
     LonLat interpolate(LonLat a, LonLat b, double t) const;
 
-    // Distance from p to the nearest point of the geodesic segment s, exact to well under a millimetre for
-    // segments up to tens of kilometres at distances up to a few hundred kilometres: the nearest point is found
-    // in an azimuthal equidistant projection centred on p (where distances from p are exact and geodesics near
-    // p are nearly straight), and its distance is then measured on the ellipsoid.
+    // Distance from p to the nearest point of the geodesic segment s, within 0.1 mm: the nearest point is found in
+    // an azimuthal equidistant projection centred on p, where distances from p are exact and a geodesic strays
+    // from the chord of its ends by under L²·(d + L)/(4R²) (L its length, d its distance; about 10 µm for a
+    // 500 m edge 15 km away). Where that bound exceeds 0.1 mm (long edges, far away), the point the chord gives is
+    // moved onto the geodesic and measured on the ellipsoid.
     Nearest pointToSegment(LonLat p, const Segment& s) const;
+
+    // The same in two steps, for a caller that measures many segments from one point and shares their vertices:
+    // project() puts a vertex in the projection centred on p, and pointToSegment() takes the projected ends.
+    // The nearest point of the segment is then its fraction t of the way from s.a to s.b (at(s, t) gives it).
+    struct Projected {
+        double x = 0, y = 0, s = 0;  // metres east and north of p, and the geodesic distance from p
+    };
+    struct SegmentDistance {
+        double distance_m = 0;
+        double t = 0;
+    };
+    Projected project(LonLat p, LonLat q) const;
+    SegmentDistance pointToSegment(LonLat p, const Segment& s, const Projected& a, const Projected& b) const;
+    LonLat at(const Segment& s, double t) const { return interpolate(s.a, s.b, t); }
 
     // Distance between two segments; 0 when they cross as geodesics.
     Nearest segmentToSegment(const Segment& subject, const Segment& object) const;

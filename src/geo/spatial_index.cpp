@@ -37,6 +37,7 @@ struct QueryScratch::Buffers {
     std::vector<ShorelineCandidate> candidates;
     std::vector<Segment> subjectSegments;
     std::vector<LocalSubjectSegment> subjectLocal;
+    std::vector<std::pair<LonLat, Geodesic::Projected>> projected;  // vertices measured from a point subject
 };
 
 QueryScratch::QueryScratch(std::size_t objects) : prepared_(objects), buffers_(std::make_unique<Buffers>()) {}
@@ -78,19 +79,30 @@ Box expand(const Box& b, double metres) {
     return {b.min_lon - dlon, b.min_lat - dlat, b.max_lon + dlon, b.max_lat + dlat};
 }
 
-// A local equirectangular frame in metres, centred on a subject. Good to a relative error of about
-// (1 + tan φ)·d / R at distance d: used only to rank candidates, never to decide.
+// A local frame in metres, centred on a subject: an equirectangular projection whose scales are taken at the mean
+// of the centre's and the point's latitude (to first order in the difference), which makes distances from the
+// centre good to second order in d/R. Measured against the ellipsoid, up to 2,000 km away and 75° of latitude,
+// the relative error stays under 0.05·(1 + tan²φ)·(d/R)²; points off the centre (a footprint's other vertices)
+// are good to first order only. Used only to rank candidates, never to decide.
 struct LocalFrame {
     double lon0, lat0, kx, ky;
+    double gx, gy;  // d ln(scale)/d lat, halved, per degree: the scales at the mean latitude
     explicit LocalFrame(const Box& b) {
         lon0 = (b.min_lon + b.max_lon) / 2;
         lat0 = (b.min_lat + b.max_lat) / 2;
-        const double s = std::sin(lat0 * kDeg);
-        const double w = std::sqrt(1 - kE2 * s * s);
-        kx = kDeg * kA / w * std::cos(lat0 * kDeg);
-        ky = kDeg * kA * (1 - kE2) / (w * w * w);
+        const double s = std::sin(lat0 * kDeg), c = std::cos(lat0 * kDeg);
+        const double w2 = 1 - kE2 * s * s, w = std::sqrt(w2);
+        kx = kDeg * kA / w * c;
+        ky = kDeg * kA * (1 - kE2) / (w2 * w);
+        // N·cos φ and M (the radii of the parallel and of the meridian) change with latitude at these rates.
+        const double q = kE2 * s * c / w2;
+        gx = (q - s / c) * kDeg / 2;
+        gy = 3 * q * kDeg / 2;
     }
-    std::pair<double, double> operator()(LonLat p) const { return {(p.lon - lon0) * kx, (p.lat - lat0) * ky}; }
+    std::pair<double, double> operator()(LonLat p) const {
+        const double h = p.lat - lat0;
+        return {(p.lon - lon0) * kx * (1 + gx * h), h * ky * (1 + gy * h)};
+    }
 };
 
 double pointSegment2(double px, double py, double ax, double ay, double bx, double by) {
@@ -254,8 +266,18 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
     const double ex = (subject.envelope.max_lon - subject.envelope.min_lon) * frame.kx;
     const double ey = (subject.envelope.max_lat - subject.envelope.min_lat) * frame.ky;
     const double extent = std::sqrt(ex * ex + ey * ey);
-    // The approximate distance may be off by this much (relative), so everything within it of the best is refined.
-    auto slack = [&](double d) { return 0.002 + 1.5 * (1 + tanLat) * (d + extent) / kEarthRadius; };
+    // The approximate distance may be off by this much (relative), so everything within it of the best is refined:
+    // from a point, five times the frame's measured error; from a footprint, or very far or near a pole, a bound of
+    // first order in distance and extent (at most a third of it was used in the same measurement).
+    const bool fromPoint = extent == 0 && tanLat < 2.7;
+    auto slack = [&](double d) {
+        if (fromPoint && d < 2.0e6) {
+            const double q = d / kEarthRadius;
+            return 1e-9 + 0.25 * (1 + tanLat * tanLat) * q * q;
+        }
+        return 0.002 + 1.5 * (1 + tanLat) * (d + extent) / kEarthRadius;
+    };
+    constexpr double kRounding = 1e-6;  // metres: rounding in the frame, so that exact ties are all solved
 
     // Bound every candidate's shoreline distance from below and above with the local frame; then solve on the
     // ellipsoid in order of lower bound, until the next lower bound exceeds the best exact distance.
@@ -307,8 +329,8 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
                 const double planar = segmentSegment(subjectLocal[k].xy, local);
                 const double rel = slack(planar);
                 // Clamped at 0 like the distances they bound, so that ties on the water all reach the refinement.
-                const double lower = std::max(0.0, planar * (1 - rel) - bow - subjectLocal[k].bow - hw);
-                const double upper = std::max(0.0, planar * (1 + rel) + bow + subjectLocal[k].bow - hw);
+                const double lower = std::max(0.0, planar * (1 - rel) - bow - subjectLocal[k].bow - hw - kRounding);
+                const double upper = std::max(0.0, planar * (1 + rel) + bow + subjectLocal[k].bow - hw + kRounding);
                 candidates.push_back({lower, upper, id, static_cast<std::uint32_t>(k)});
                 bestUpper = std::min(bestUpper, upper);
             }
@@ -330,18 +352,51 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
         return x.lower != y.lower ? x.lower < y.lower : x.segment < y.segment;
     });
 
+    // A point subject: neighbouring candidates share vertices, so each vertex is measured from it once (and the
+    // nearest point of the winner located at the end).
+    const bool onePoint = subjectSegments.size() == 1 && subjectSegments[0].a == subjectSegments[0].b;
+    auto& projected = buffers.projected;
+    projected.clear();
+    auto projectedOf = [&](LonLat q) {
+        for (auto it = projected.rbegin(); it != projected.rend(); ++it)
+            if (it->first == q) return it->second;
+        const Geodesic::Projected pr = geodesic.project(at, q);
+        if (projected.size() < 64) projected.emplace_back(q, pr);
+        return pr;
+    };
     std::optional<ShorelineHit> best;
+    const Segment* bestSegment = nullptr;
+    double bestT = 0;
     for (const auto& c : candidates) {
         // Every candidate whose lower bound reaches the best so far is solved, ties included.
         if (best && c.lower > best->nearest.distance_m) break;
         const std::uint32_t o = tree_->owner[c.segment];
         const Segment& seg = tree_->segments[c.segment];
         const Segment& sub = subjectSegments[c.subject_segment];
-        Nearest n = (sub.a == sub.b) ? geodesic.pointToSegment(sub.a, seg) : geodesic.segmentToSegment(sub, seg);
+        Nearest n;
+        double t = 0;
+        if (onePoint) {
+            const Geodesic::Projected a = projectedOf(seg.a);
+            const Geodesic::Projected b = seg.a == seg.b ? a : projectedOf(seg.b);
+            const Geodesic::SegmentDistance d = geodesic.pointToSegment(at, seg, a, b);
+            n.distance_m = d.distance_m;
+            t = d.t;
+        } else {
+            n = (sub.a == sub.b) ? geodesic.pointToSegment(sub.a, seg) : geodesic.segmentToSegment(sub, seg);
+        }
         n.distance_m = std::max(0.0, n.distance_m - objects_[o].half_width_m);
         if (!best || n.distance_m < best->nearest.distance_m ||
-            (n.distance_m == best->nearest.distance_m && o < best->object))
+            (n.distance_m == best->nearest.distance_m && o < best->object)) {
             best = ShorelineHit{o, n};
+            bestSegment = &seg;
+            bestT = t;
+        }
+    }
+    if (best && onePoint) {
+        best->nearest.on_subject = at;
+        best->nearest.on_object = bestT <= 0.0   ? bestSegment->a
+                                  : bestT >= 1.0 ? bestSegment->b
+                                                 : geodesic.at(*bestSegment, bestT);
     }
     // Inclusive: exactly max_m is within. The micrometre absorbs floating-point noise in the geodesic solution.
     if (best && bounded && best->nearest.distance_m > max_m + 1e-6) best.reset();

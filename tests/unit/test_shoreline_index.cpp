@@ -216,8 +216,10 @@ TEST(ShorelineIndex, FootprintHoldingAPieceOfRiverIsZeroFromIt) {
 }
 
 // The index against brute force over every segment of every object, on a tangle of meandering rivers of several
-// widths and a bank polygon: the same nearest object and the same distance, bounded and unbounded.
-TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
+// widths and a bank polygon: the same nearest object and the same distance, bounded and unbounded. The tangle
+// lies in a 0.6° square whose south-west corner is `o`.
+static void agreesWithBruteForceOnManyRivers(const LonLat o) {
+    auto at = [&](double dlon, double dlat) { return LonLat{o.lon + dlon, o.lat + dlat}; };
     std::uint64_t state = 12345;
     auto uniform = [&](double lo, double hi) {
         state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -226,7 +228,7 @@ TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
     std::vector<std::unique_ptr<Geom>> geoms;
     std::vector<double> halfWidths;
     for (int r = 0; r < 40; ++r) {
-        LonLat p{uniform(106.0, 106.6), uniform(29.0, 29.6)};
+        LonLat p = at(uniform(0, 0.6), uniform(0, 0.6));
         double heading = uniform(0, 360);
         std::string wkt = "LINESTRING (";
         const int n = 5 + static_cast<int>(uniform(0, 60));
@@ -240,7 +242,13 @@ TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
         geoms.push_back(std::make_unique<Geom>(wkt + ")"));
         halfWidths.push_back(r % 3 == 0 ? 0.0 : uniform(5, 600));
     }
-    geoms.push_back(std::make_unique<Geom>("POLYGON ((106.3 29.3, 106.35 29.3, 106.35 29.34, 106.3 29.3))"));
+    {
+        const LonLat a = at(0.3, 0.3), b = at(0.35, 0.3), c = at(0.35, 0.34);
+        char wkt[256];
+        std::snprintf(wkt, sizeof wkt, "POLYGON ((%.9f %.9f, %.9f %.9f, %.9f %.9f, %.9f %.9f))", a.lon, a.lat, b.lon,
+                      b.lat, c.lon, c.lat, a.lon, a.lat);
+        geoms.push_back(std::make_unique<Geom>(wkt));
+    }
     halfWidths.push_back(0);
     std::vector<IndexedObject> objects;
     for (std::size_t o = 0; o < geoms.size(); ++o) objects.push_back(geoms[o]->object(halfWidths[o]));
@@ -260,8 +268,8 @@ TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
         return best;
     };
     for (int k = 0; k < 400; ++k) {
-        const LonLat p{uniform(105.9, 106.8), uniform(28.9, 29.8)};
-        if (geodesic.distance(p, {106.33, 29.32}) < 2500) continue;  // keep clear of the polygon's inside
+        const LonLat p = at(uniform(-0.1, 0.8), uniform(-0.1, 0.8));
+        if (geodesic.distance(p, at(0.33, 0.32)) < 2500) continue;  // keep clear of the polygon's inside
         const auto [want, wantObject] = brute(p);
         Geom subject(point(p));
         const auto unbounded = index.nearest(subject.subject(), kInf, scratch, geodesic);
@@ -281,7 +289,7 @@ TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
     // Far from every river, in every direction (the search walks the boxes nearest first, in degrees, and stops on
     // a bound in metres that depends on the direction and the latitude): 20 km to 1,500 km away.
     for (int k = 0; k < 150; ++k) {
-        const LonLat p = direct({106.3, 29.3}, uniform(0, 360), uniform(20e3, 1500e3));
+        const LonLat p = direct(at(0.3, 0.3), uniform(0, 360), uniform(20e3, 1500e3));
         const auto [want, wantObject] = brute(p);
         Geom subject(point(p));
         const auto unbounded = index.nearest(subject.subject(), kInf, scratch, geodesic);
@@ -295,9 +303,9 @@ TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
     }
     // Footprints (small triangles), near and far: the nearest pair of edges, by brute force.
     for (int k = 0; k < 40; ++k) {
-        const LonLat a = k % 2 ? direct({106.3, 29.3}, uniform(0, 360), uniform(40e3, 400e3))
-                               : LonLat{uniform(105.9, 106.8), uniform(28.9, 29.8)};
-        if (geodesic.distance(a, {106.33, 29.32}) < 2500) continue;
+        const LonLat a = k % 2 ? direct(at(0.3, 0.3), uniform(0, 360), uniform(40e3, 400e3))
+                               : at(uniform(-0.1, 0.8), uniform(-0.1, 0.8));
+        if (geodesic.distance(a, at(0.33, 0.32)) < 2500) continue;
         const double heading = uniform(0, 360);
         const LonLat b = direct(a, heading, 200), c = direct(a, heading + 60, 200);
         char wkt[256];
@@ -323,6 +331,11 @@ TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) {
             << "footprint " << k;
     }
 }
+
+TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) { agreesWithBruteForceOnManyRivers({106.0, 29.0}); }
+
+// Where the local frame's scales change fastest with latitude (its bounds depend on tan φ).
+TEST(ShorelineIndex, AgreesWithBruteForceFarNorth) { agreesWithBruteForceOnManyRivers({24.0, 66.0}); }
 
 TEST(AreaIndex, PointsAnswerAsGeosPreparedPolygonsDo) {
     // The engine's own point-in-area test against GEOS's prepared intersects, on ragged polygons with holes and
