@@ -31,9 +31,11 @@
 
 namespace ecozone::layers {
 
-// The features' attributes as GDAL features of one definition, so that rule filters are OGR SQL with GDAL's own
-// semantics. Row i belongs to Layer::features()[i]. A filter is compiled once and evaluated on the rows in place
-// (a GDAL memory layer would copy every feature it tests). The parts of a layer read in parts share a definition.
+// The features' attributes, in the types of one GDAL feature definition, so that rule filters are OGR SQL with
+// GDAL's own semantics. Row i belongs to Layer::features()[i]. A filter is compiled once; the rows are stored packed
+// (a GDAL feature per row cost an allocation per field and a tenth of a large check in making and freeing them)
+// and one reusable GDAL feature is filled from a row where GDAL must evaluate it. The parts of a layer read in parts
+// share a definition.
 class AttributeTable {
   public:
     explicit AttributeTable(const std::string& name) : defn_(new OGRFeatureDefn(name.c_str())) {
@@ -42,22 +44,206 @@ class AttributeTable {
         defn_->SetGeomType(wkbNone);
     }
     explicit AttributeTable(OGRFeatureDefn* shared) : defn_(shared) { defn_->Reference(); }
-    ~AttributeTable() {
-        rows_.clear();
-        defn_->Release();
-    }
+    ~AttributeTable() { defn_->Release(); }
     AttributeTable(const AttributeTable&) = delete;
     AttributeTable& operator=(const AttributeTable&) = delete;
 
     OGRFeatureDefn* defn() const { return defn_; }
     // Fields are added before the first row.
     void addField(const OGRFieldDefn& field) { defn_->AddFieldDefn(&field); }
-    void add(OGRFeatureUniquePtr row) { rows_.push_back(std::move(row)); }
-    const std::vector<OGRFeatureUniquePtr>& rows() const { return rows_; }
+    void reserve(std::size_t rows) {
+        start_.reserve(rows + 1);
+        fid_.reserve(rows);
+    }
+
+    // Appends the values of `row` (of this definition) and its FID.
+    void add(const OGRFeature& row) {
+        const int n = defn_->GetFieldCount();
+        if (start_.empty()) start_.push_back(0);
+        for (int i = 0; i < n; ++i) {
+            const OGRField* raw = row.GetRawFieldRef(i);
+            if (OGR_RawField_IsUnset(raw)) {
+                data_.push_back(kUnset);
+                continue;
+            }
+            if (OGR_RawField_IsNull(raw)) {
+                data_.push_back(kNull);
+                continue;
+            }
+            data_.push_back(kSet);
+            switch (defn_->GetFieldDefn(i)->GetType()) {
+                case OFTInteger: put(raw->Integer); break;
+                case OFTInteger64: put(raw->Integer64); break;
+                case OFTReal: put(raw->Real); break;
+                case OFTString: putText(raw->String); break;
+                case OFTDate:
+                case OFTTime:
+                case OFTDateTime:  // member by member (the struct has padding)
+                    put(raw->Date.Year), put(raw->Date.Month), put(raw->Date.Day), put(raw->Date.Hour);
+                    put(raw->Date.Minute), put(raw->Date.Second), put(raw->Date.TZFlag);
+                    break;
+                case OFTIntegerList: putArray(raw->IntegerList.paList, raw->IntegerList.nCount); break;
+                case OFTInteger64List: putArray(raw->Integer64List.paList, raw->Integer64List.nCount); break;
+                case OFTRealList: putArray(raw->RealList.paList, raw->RealList.nCount); break;
+                case OFTStringList:
+                    put(raw->StringList.nCount);
+                    for (int k = 0; k < raw->StringList.nCount; ++k) putText(raw->StringList.paList[k]);
+                    break;
+                case OFTBinary: putArray(raw->Binary.paData, raw->Binary.nCount); break;
+                default: putText(row.GetFieldAsString(i)); break;  // the deprecated wide strings, as text
+            }
+        }
+        start_.push_back(data_.size());
+        fid_.push_back(row.GetFID());
+    }
+
+    std::size_t size() const { return fid_.size(); }
+
+    // Where each field's stored value (a tag byte, then the value) begins in row i; bounds.back() is its end.
+    void bounds(std::size_t i, std::vector<const char*>& out) const {
+        out.clear();
+        const char* p = data_.data() + start_[i];
+        const int n = defn_->GetFieldCount();
+        for (int f = 0; f < n; ++f) {
+            out.push_back(p);
+            p = skip(p, defn_->GetFieldDefn(f)->GetType());
+        }
+        out.push_back(p);
+    }
+
+    // Fills `row` (of this definition) with row i, as add() took it.
+    void fill(std::size_t i, OGRFeature& row) const {
+        const char* p = data_.data() + start_[i];
+        const int n = defn_->GetFieldCount();
+        for (int f = 0; f < n; ++f) {
+            const char tag = *p++;
+            if (tag == kUnset) {
+                row.UnsetField(f);
+                continue;
+            }
+            if (tag == kNull) {
+                row.SetFieldNull(f);
+                continue;
+            }
+            switch (defn_->GetFieldDefn(f)->GetType()) {
+                case OFTInteger: row.SetField(f, get<int>(p)); break;
+                case OFTInteger64: row.SetField(f, static_cast<GIntBig>(get<GIntBig>(p))); break;
+                case OFTReal: row.SetField(f, get<double>(p)); break;
+                case OFTDate:
+                case OFTTime:
+                case OFTDateTime: {
+                    OGRField v;
+                    v.Date.Year = get<GInt16>(p), v.Date.Month = get<GByte>(p), v.Date.Day = get<GByte>(p);
+                    v.Date.Hour = get<GByte>(p), v.Date.Minute = get<GByte>(p), v.Date.Second = get<float>(p);
+                    v.Date.TZFlag = get<GByte>(p);
+                    v.Date.Reserved = 0;
+                    row.SetField(f, &v);
+                    break;
+                }
+                case OFTIntegerList: {
+                    const auto values = getArray<int>(p);
+                    row.SetField(f, static_cast<int>(values.size()), values.data());
+                    break;
+                }
+                case OFTInteger64List: {
+                    const auto values = getArray<GIntBig>(p);
+                    row.SetField(f, static_cast<int>(values.size()), values.data());
+                    break;
+                }
+                case OFTRealList: {
+                    const auto values = getArray<double>(p);
+                    row.SetField(f, static_cast<int>(values.size()), values.data());
+                    break;
+                }
+                case OFTStringList: {
+                    const int count = get<int>(p);
+                    std::vector<const char*> list;
+                    for (int k = 0; k < count; ++k) list.push_back(getText(p));
+                    list.push_back(nullptr);
+                    row.SetField(f, list.data());
+                    break;
+                }
+                case OFTBinary: {
+                    const auto bytes = getArray<GByte>(p);
+                    row.SetField(f, static_cast<int>(bytes.size()), bytes.data());
+                    break;
+                }
+                default: row.SetField(f, getText(p)); break;
+            }
+        }
+        row.SetFID(fid_[i]);
+    }
 
   private:
+    static constexpr char kUnset = 0, kNull = 1, kSet = 2;
+
+    template <typename T>
+    void put(const T& v) {
+        const char* b = reinterpret_cast<const char*>(&v);
+        data_.insert(data_.end(), b, b + sizeof v);
+    }
+    void putText(const char* text) {
+        const std::size_t length = std::strlen(text);
+        put(length);
+        data_.insert(data_.end(), text, text + length + 1);  // with its terminating zero, for fill()
+    }
+    template <typename T>
+    void putArray(const T* values, int count) {
+        put(count);
+        const char* b = reinterpret_cast<const char*>(values);
+        data_.insert(data_.end(), b, b + sizeof(T) * static_cast<std::size_t>(count));
+    }
+    template <typename T>
+    static T get(const char*& p) {
+        T v;
+        std::memcpy(&v, p, sizeof v);
+        p += sizeof v;
+        return v;
+    }
+    static const char* getText(const char*& p) {
+        const auto length = get<std::size_t>(p);
+        const char* text = p;
+        p += length + 1;
+        return text;
+    }
+    template <typename T>
+    static std::vector<T> getArray(const char*& p) {
+        const int count = get<int>(p);
+        std::vector<T> values(static_cast<std::size_t>(count));
+        std::memcpy(values.data(), p, sizeof(T) * values.size());
+        p += sizeof(T) * values.size();
+        return values;
+    }
+    static const char* skip(const char* p, OGRFieldType type) {
+        if (*p++ != kSet) return p;
+        auto skipArray = [&](std::size_t size) {
+            const int count = get<int>(p);
+            p += size * static_cast<std::size_t>(count);
+        };
+        switch (type) {
+            case OFTInteger: return p + sizeof(int);
+            case OFTInteger64: return p + sizeof(GIntBig);
+            case OFTReal: return p + sizeof(double);
+            case OFTDate:
+            case OFTTime:
+            case OFTDateTime: return p + sizeof(GInt16) + 4 * sizeof(GByte) + sizeof(float) + sizeof(GByte);
+            case OFTIntegerList: skipArray(sizeof(int)); return p;
+            case OFTInteger64List: skipArray(sizeof(GIntBig)); return p;
+            case OFTRealList: skipArray(sizeof(double)); return p;
+            case OFTBinary: skipArray(1); return p;
+            case OFTStringList: {
+                const int count = get<int>(p);
+                for (int k = 0; k < count; ++k) getText(p);
+                return p;
+            }
+            default: getText(p); return p;
+        }
+    }
+
     OGRFeatureDefn* defn_;
-    std::vector<OGRFeatureUniquePtr> rows_;
+    std::vector<char> data_;          // every row's fields, one after another
+    std::vector<std::size_t> start_;  // where each row begins in data_, and one past the last
+    std::vector<GIntBig> fid_;
 };
 
 namespace {
@@ -100,21 +286,30 @@ class FilterPass {
             if (std::find(fields_.begin(), fields_.end(), f) == fields_.end()) fields_.push_back(f);
     }
 
-    void run(const std::vector<OGRFeatureUniquePtr>& rows) {
+    void run(const AttributeTable& table) {
         const std::size_t n = memoised_.size();
         std::vector<char> answers(n);
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            OGRFeature* row = rows[i].get();
+        OGRFeature row(const_cast<OGRFeatureDefn*>(&defn_));
+        std::vector<const char*> bounds;
+        for (std::size_t i = 0; i < table.size(); ++i) {
+            bool filled = false;
+            auto filledRow = [&]() -> OGRFeature* {
+                if (!filled) table.fill(i, row);
+                filled = true;
+                return &row;
+            };
             for (auto& [query, out] : direct_)
-                if (query->Evaluate(row)) out->push_back(i);
+                if (query->Evaluate(filledRow())) out->push_back(i);
             if (n == 0) continue;
+            // The key: the named fields' stored values, each a tag byte and the value's bytes.
+            table.bounds(i, bounds);
             key_.clear();
-            for (int f : fields_) appendValue(*row, f);
+            for (int f : fields_) key_.append(bounds[f], bounds[f + 1]);
             const char* known = nullptr;
             if (const auto hit = memo_.find(key_); hit != memo_.end()) {
                 known = table_.data() + hit->second * n;
             } else {
-                for (std::size_t q = 0; q < n; ++q) answers[q] = memoised_[q].first->Evaluate(row) ? 1 : 0;
+                for (std::size_t q = 0; q < n; ++q) answers[q] = memoised_[q].first->Evaluate(filledRow()) ? 1 : 0;
                 if (memo_.size() < kMaxKeys) {
                     memo_.emplace(key_, memo_.size());
                     table_.insert(table_.end(), answers.begin(), answers.end());
@@ -133,40 +328,6 @@ class FilterPass {
     static bool plainType(OGRFieldType t) {
         return t == OFTInteger || t == OFTInteger64 || t == OFTReal || t == OFTString || t == OFTDate ||
                t == OFTTime || t == OFTDateTime;
-    }
-
-    template <typename T>
-    void appendBytes(const T& v) {
-        key_.append(reinterpret_cast<const char*>(&v), sizeof v);
-    }
-
-    void appendValue(const OGRFeature& row, int index) {
-        const OGRField* raw = row.GetRawFieldRef(index);
-        if (OGR_RawField_IsUnset(raw) || OGR_RawField_IsNull(raw)) {
-            key_.push_back('\0');
-            return;
-        }
-        key_.push_back('\1');
-        switch (defn_.GetFieldDefn(index)->GetType()) {
-            case OFTInteger: appendBytes(raw->Integer); break;
-            case OFTInteger64: appendBytes(raw->Integer64); break;
-            case OFTReal: appendBytes(raw->Real); break;
-            case OFTString: {
-                const std::size_t length = std::strlen(raw->String);
-                appendBytes(length);
-                key_.append(raw->String, length);
-                break;
-            }
-            default:  // dates and times, member by member (the struct has padding)
-                appendBytes(raw->Date.Year);
-                appendBytes(raw->Date.Month);
-                appendBytes(raw->Date.Day);
-                appendBytes(raw->Date.Hour);
-                appendBytes(raw->Date.Minute);
-                appendBytes(raw->Date.Second);
-                appendBytes(raw->Date.TZFlag);
-                break;
-        }
     }
 
     const OGRFeatureDefn& defn_;
@@ -239,7 +400,7 @@ std::vector<std::vector<std::size_t>> Layer::selectEach(const std::vector<Filter
         compile(*queries.back(), where, context);
         pass.add(*queries.back(), out[k]);
     }
-    pass.run(attributes_->rows());
+    pass.run(*attributes_);
     for (std::size_t k = 0; k < filters.size(); ++k)
         if (!filters[k].where.empty() && same[k] != k) out[k] = out[same[k]];
     return out;
@@ -406,6 +567,7 @@ class LayerLoaderImpl {
     void resolveEncoding();
     std::optional<std::string> decodeText(OGRFeature& f);
     geo::GeosContext geos_;
+    OGRFeatureUniquePtr row_;  // the attribute row being made, of the table's definition
 };
 
 void LayerLoaderImpl::openSource() {
@@ -489,6 +651,7 @@ std::optional<std::string> LayerLoaderImpl::decodeText(OGRFeature& f) {
     bool gbk = false;
     for (int i = 0; i < f.GetFieldCount(); ++i) {
         if (f.GetFieldDefnRef(i)->GetType() != OFTString || !f.IsFieldSetAndNotNull(i)) continue;
+        if (!decoder_ && isValidUtf8(f.GetFieldAsString(i))) continue;  // the usual case, without a copy
         const std::string raw = f.GetFieldAsString(i);
         if (decoder_) {
             const auto text = decoder_->decode(raw);
@@ -803,11 +966,14 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
     const FieldSpec* idSpec = schema.field(schema.id_field);
     const int idIndex = idSpec ? schema_field_index_[static_cast<std::size_t>(idSpec - schema.fields.data())] : -1;
     auto idValue = [&] { return idIndex >= 0 && f.IsFieldSetAndNotNull(idIndex) ? f.GetFieldAsString(idIndex) : ""; };
-    current_id_ = isValidUtf8(idValue()) ? idValue() : "";  // for the message, should the text not decode
+    current_id_ = idValue();
+    if (!isValidUtf8(current_id_)) current_id_.clear();  // for the message, should the text not decode
     if (auto problem = decodeText(f)) return skip(out.fid, *problem);
     current_id_ = idValue();
-    OGRFeatureUniquePtr rowPtr(new OGRFeature(table_->defn()));
-    OGRFeature& row = *rowPtr;
+    // One row, reused: the table keeps its values, packed.
+    if (!row_) row_.reset(new OGRFeature(table_->defn()));
+    OGRFeature& row = *row_;
+    for (int i = 0; i < row.GetFieldCount(); ++i) row.UnsetField(i);
     // Attributes first: the schema's allowed values and types.
     for (std::size_t i = 0; i < schema.fields.size(); ++i) {
         const FieldSpec& spec = schema.fields[i];
@@ -854,7 +1020,7 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
     // FID in a filter is the feature's index in the whole layer, also when it is read in parts (`used` counts
     // every part; for a layer read whole it is features_.size()).
     row.SetFID(static_cast<GIntBig>(stats_.used));
-    table_->add(std::move(rowPtr));
+    table_->add(row);
     features_.push_back(std::move(out));
     ++stats_.used;
 }
@@ -1034,6 +1200,12 @@ bool LayerLoaderImpl::readSome(std::size_t max) {
     const ReadOptions options;
     // GDAL ends a layer early, with an error, when the file is cut short (a truncated .dbf), and reads a geometry it
     // cannot decode as none: tell both from a clean end and a genuinely empty geometry.
+    // Room for what is left, when the source can tell cheaply.
+    if (const GIntBig total = source_->GetFeatureCount(FALSE); total >= 0) {
+        const auto left = static_cast<std::size_t>(std::max<GIntBig>(0, total - static_cast<GIntBig>(stats_.read)));
+        features_.reserve(features_.size() + std::min(max, left));
+        table_->reserve(table_->size() + std::min(max, left));
+    }
     for (std::size_t n = 0; n < max; ++n) {
         CPLErrorReset();
         OGRFeatureUniquePtr f(source_->GetNextFeature());

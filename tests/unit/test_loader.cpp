@@ -157,28 +157,37 @@ TEST(Loader, SelectUsesOgrSqlAndReportsBadFilters) {
 TEST(Loader, SelectAnswersAsGdalDoesRowByRow) {
     // select() evaluates each distinct combination of the named fields once; GDAL's own attribute filter on the
     // source, row by row, is the oracle. Values repeat, differ in case, are null or absent, and some filters name
-    // FID, which select() must not memoise.
+    // FID, which select() must not memoise. Dates and lists go through the packed rows too.
     const auto dir = test::tempDir();
     std::string json = R"({"type":"FeatureCollection","features":[)";
     const char* kinds[] = {"\"a\"", "\"A\"", "\"b\"", "null", "\"bc\"", "\"\""};
     for (int i = 0; i < 300; ++i) {
+        const std::string since = i % 9 == 0 ? "null"
+                                             : "\"202" + std::to_string(i % 5) + "-0" + std::to_string(1 + i % 8) +
+                                                   "-1" + std::to_string(i % 10) + "\"";
         json += std::string(i ? "," : "") + R"({"type":"Feature","properties":{"id":"F)" + std::to_string(i) +
                 R"(","name":"n","category":"hydropower","status":"existing","kind":)" + kinds[i % 6] +
                 (i % 7 == 0 ? "" : R"(,"n":)" + std::to_string(i % 5)) + R"(,"x":)" + std::to_string(i % 4 * 0.5) +
-                R"(},"geometry":{"type":"Point","coordinates":[108,31]}})";
+                R"(,"since":)" + since + R"(,"tags":["t)" + std::to_string(i % 3) + R"(","u"],"codes":[)" +
+                std::to_string(i % 4) + R"(,7]},"geometry":{"type":"Point","coordinates":[108,31]}})";
     }
     test::writeText(dir / "f.geojson", json + "]}");
     auto layer = test::load(test::binding("facilities", "facility", dir / "f.geojson"));
     ASSERT_EQ(layer->features().size(), 300u);
     std::unique_ptr<GDALDataset> ds(GDALDataset::Open((dir / "f.geojson").string().c_str(), GDAL_OF_VECTOR));
     OGRLayer* source = ds->GetLayer(0);
+    const OGRFeatureDefn* defn = source->GetLayerDefn();
+    ASSERT_EQ(defn->GetFieldDefn(defn->GetFieldIndex("since"))->GetType(), OFTDate);
+    ASSERT_EQ(defn->GetFieldDefn(defn->GetFieldIndex("tags"))->GetType(), OFTStringList);
+    ASSERT_EQ(defn->GetFieldDefn(defn->GetFieldIndex("codes"))->GetType(), OFTIntegerList);
     // One at a time, and all in one pass (with a repeat and an empty filter among them).
     std::vector<layers::Layer::Filter> filters;
     std::vector<std::vector<std::size_t>> expected;
     for (const char* where : {"kind = 'a'", "kind = 'A'", "kind IS NULL", "kind <> 'a'", "NOT (kind = 'b')",
                               "n > 2 OR kind LIKE 'b%'", "n IS NULL AND x >= 1", "x BETWEEN 0.5 AND 1.2",
                               "kind IN ('a', '') AND n <> 3", "FID = 3 OR FID > 290", "FID < 10 AND kind = 'b'",
-                              "kind = 'a'", ""}) {
+                              "kind = 'a'", "since >= '2022-03-01'", "since IS NULL OR n = 1",
+                              "FID > 100 AND since < '2021-05-15'", ""}) {
         ASSERT_EQ(source->SetAttributeFilter(*where ? where : nullptr), OGRERR_NONE) << where;
         expected.emplace_back();
         source->ResetReading();
