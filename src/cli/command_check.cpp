@@ -109,7 +109,8 @@ class CheckCommand : public Command {
                 std::fflush(stderr);
             };
         }
-        // While the rules run on a part, the next part is read on a thread of its own.
+        // While the rules run on a part, the next part is read on a thread of its own (loadLayers started the
+        // first such read).
         if (!streams.empty()) streams.begin()->second->prefetch(o_.part_features);
         log::debug("running " + std::to_string(catalogue.rules.size()) + " rules");
         rules::Engine engine(catalogue, loaded, options);

@@ -261,6 +261,8 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
         subjectLocal.push_back({{ax, ay, bx, by}, bowOf(std::sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay)),
                                                         tanLat)});
     }
+    // A point subject (the usual case) is measured point to segment, in the frame and on the ellipsoid.
+    const bool onePoint = subjectSegments.size() == 1 && subjectSegments[0].a == subjectSegments[0].b;
     double subjectBow = 0;
     for (const LocalSubjectSegment& l : subjectLocal) subjectBow = std::max(subjectBow, l.bow);
     const double ex = (subject.envelope.max_lon - subject.envelope.min_lon) * frame.kx;
@@ -326,7 +328,9 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
             const double hw = objects_[tree_->owner[id]].half_width_m;
             const double bow = bowOf(std::sqrt((bx - ax) * (bx - ax) + (by - ay) * (by - ay)), tanLat);
             for (std::size_t k = 0; k < subjectLocal.size(); ++k) {
-                const double planar = segmentSegment(subjectLocal[k].xy, local);
+                const auto& sxy = subjectLocal[k].xy;
+                const double planar = onePoint ? std::sqrt(pointSegment2(sxy[0], sxy[1], ax, ay, bx, by))
+                                               : segmentSegment(sxy, local);
                 const double rel = slack(planar);
                 // Clamped at 0 like the distances they bound, so that ties on the water all reach the refinement.
                 const double lower = std::max(0.0, planar * (1 - rel) - bow - subjectLocal[k].bow - hw - kRounding);
@@ -354,7 +358,6 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
 
     // A point subject: neighbouring candidates share vertices, so each vertex is measured from it once (and the
     // nearest point of the winner located at the end).
-    const bool onePoint = subjectSegments.size() == 1 && subjectSegments[0].a == subjectSegments[0].b;
     auto& projected = buffers.projected;
     projected.clear();
     auto projectedOf = [&](LonLat q) {

@@ -136,7 +136,8 @@ namespace ecozone::layers {
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names);
 
 // The same, but the layers named in `streamable` are read in parts of at most `part_features` features: the map
-// holds their first part, and `streams` the stream of each that did not fit in it (none when all fit).
+// holds their first part, and `streams` the stream of each that did not fit in it (none when all fit). The first
+// stream is already reading its next part (LayerStream::prefetch).
 using LayerStreams = std::map<std::string, std::unique_ptr<LayerStream>>;
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names,
                     const std::vector<std::string>& streamable, std::size_t part_features, LayerStreams& streams);

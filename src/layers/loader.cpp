@@ -1595,6 +1595,9 @@ LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names,
         out.emplace(name, std::move(l.layer));
         if (l.stream) streams.emplace(name, std::move(l.stream));
     }
+    // The next part of the first layer read in parts is read while the offsets are checked (and while the caller
+    // builds its indexes): it is the next thing a check needs.
+    if (!streams.empty()) streams.begin()->second->prefetch(part_features);
     checkWebMapOffsets(out);
     return out;
 }
