@@ -527,6 +527,10 @@ class LayerLoaderImpl {
     void resolveCrs();
     void readFeature(OGRFeature& f);
     std::optional<std::string> geometryOf(OGRFeature& f, Feature& out);
+    // The same for a point geometry (the usual facility), and the Feature of a point once it is in WGS84.
+    std::optional<std::string> pointOf(OGRFeature& f, const OGRPoint& point, Feature& out);
+    std::optional<std::string> pointAt(OGRFeature& f, geo::LonLat p, const std::vector<std::string>& repairs,
+                                       Feature& out);
     // Why the schema refuses a geometry of this family, or nothing.
     std::optional<std::string> refusedFamily(geo::GeometryFamily family) const;
     void noteRepairs(const OGRFeature& f, const std::vector<std::string>& repairs);
@@ -805,7 +809,50 @@ void LayerLoaderImpl::resolveCrs() {
                         std::string(CPLGetLastErrorMsg()) + ")");
 }
 
+std::optional<std::string> LayerLoaderImpl::pointOf(OGRFeature& f, const OGRPoint& point, Feature& out) {
+    // What the general path does to a point, in its order and with its messages, without copying the geometry.
+    std::vector<std::string> repairs;
+    if (point.Is3D() || point.IsMeasured())
+        repairs.push_back(point.Is3D() && point.IsMeasured() ? "Z and M coordinates dropped"
+                          : point.Is3D()                     ? "Z coordinates dropped"
+                                                             : "M coordinates dropped");
+    double x = point.getX(), y = point.getY(), z = 0;
+    if (!std::isfinite(x) || !std::isfinite(y)) return "non-finite (NaN or infinite) coordinates";
+    if (raw_xy_.size() < 1000) raw_xy_.emplace_back(x, y);
+    if (!transform_->Transform(1, &x, &y, &z)) {
+        ++not_transformed_;
+        return "coordinates cannot be transformed to WGS84 (outside the CRS's area?)";
+    }
+    if (datum_ && *datum_ != geo::Datum::Wgs84) DatumShift(*datum_).Transform(1, &x, &y, nullptr, nullptr, nullptr);
+    if (x < -180 || x > 180 || y < -90 || y > 90 || !std::isfinite(x) || !std::isfinite(y)) {
+        ++not_transformed_;
+        return "coordinates fall outside longitude -180..180 / latitude -90..90 after reprojection; is the CRS "
+               "right, and are x and y swapped?";
+    }
+    return pointAt(f, {x, y}, repairs, out);
+}
+
+std::optional<std::string> LayerLoaderImpl::pointAt(OGRFeature& f, geo::LonLat p,
+                                                    const std::vector<std::string>& repairs, Feature& out) {
+    // A point (2D, finite: checked) is valid as it stands; it needs no round trip through WKB.
+    GEOSContextHandle_t ctx = geos_.get();
+    out.family = geo::GeometryFamily::Point;
+    if (auto refused = refusedFamily(out.family)) return refused;
+    GEOSGeometry* raw = GEOSGeom_createPointFromXY_r(ctx, p.lon, p.lat);
+    if (!raw) return "unrepairable geometry (" + geos_.lastError() + ")";
+    geo::primeEnvelopes(ctx, raw);  // before threads share it (a point layer may be a rule's object)
+    out.envelope = geo::Box{p.lon, p.lat, p.lon, p.lat};
+    out.parts = {{p}};
+    out.geometry = geo::adopt(raw);
+    noteRepairs(f, repairs);
+    return std::nullopt;
+}
+
 std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& out) {
+    if (xy_index_ < 0 && x_index_ < 0)
+        if (const OGRGeometry* g = f.GetGeometryRef();
+            g && wkbFlatten(g->getGeometryType()) == wkbPoint && !g->IsEmpty())
+            return pointOf(f, *g->toPoint(), out);
     std::unique_ptr<OGRGeometry> geom;
     if (xy_index_ >= 0) {
         const std::string cell = f.IsFieldSetAndNotNull(xy_index_) ? f.GetFieldAsString(xy_index_) : "";
@@ -892,20 +939,8 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
     }
 
     GEOSContextHandle_t ctx = geos_.get();
-    if (wkbFlatten(geom->getGeometryType()) == wkbPoint) {
-        // A point (2D, finite: checked above) is valid as it stands; it needs no round trip through WKB.
-        out.family = geo::GeometryFamily::Point;
-        if (auto refused = refusedFamily(out.family)) return refused;
-        const geo::LonLat p{geom->toPoint()->getX(), geom->toPoint()->getY()};
-        GEOSGeometry* raw = GEOSGeom_createPointFromXY_r(ctx, p.lon, p.lat);
-        if (!raw) return "unrepairable geometry (" + geos_.lastError() + ")";
-        geo::primeEnvelopes(ctx, raw);  // before threads share it (a point layer may be a rule's object)
-        out.envelope = geo::Box{p.lon, p.lat, p.lon, p.lat};
-        out.parts = {{p}};
-        out.geometry = geo::adopt(raw);
-        noteRepairs(f, repairs);
-        return std::nullopt;
-    }
+    if (wkbFlatten(geom->getGeometryType()) == wkbPoint)
+        return pointAt(f, {geom->toPoint()->getX(), geom->toPoint()->getY()}, repairs, out);
     const int size = static_cast<int>(geom->WkbSize());
     std::vector<unsigned char> wkb(static_cast<std::size_t>(size));
     geom->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
