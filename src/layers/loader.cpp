@@ -56,45 +56,37 @@ class AttributeTable {
         fid_.reserve(rows);
     }
 
-    // Appends the values of `row` (of this definition) and its FID.
-    void add(const OGRFeature& row) {
+    // A value for add(): text, converted to the field's type as GDAL's SetField(const char*) converts it, or a
+    // raw value of the field's own type; neither leaves the field unset.
+    struct Value {
+        const char* text = nullptr;
+        const OGRField* raw = nullptr;
+    };
+
+    // Appends a row of values, one per field of the definition, with its FID.
+    void add(const std::vector<Value>& values, GIntBig fid) {
         const int n = defn_->GetFieldCount();
         if (start_.empty()) start_.push_back(0);
         for (int i = 0; i < n; ++i) {
-            const OGRField* raw = row.GetRawFieldRef(i);
-            if (OGR_RawField_IsUnset(raw)) {
+            const Value& v = values[static_cast<std::size_t>(i)];
+            const OGRFieldType type = defn_->GetFieldDefn(i)->GetType();
+            if (v.text) {
+                data_.push_back(kSet);
+                switch (type) {
+                    case OFTString: putText(v.text); break;
+                    case OFTInteger64: put(static_cast<GIntBig>(CPLAtoGIntBig(v.text))); break;
+                    case OFTInteger: put(static_cast<int>(CPLAtoGIntBig(v.text))); break;
+                    case OFTReal: put(CPLAtof(v.text)); break;
+                    default: throw std::logic_error("text for a field that is not a string or a number");
+                }
+            } else if (v.raw) {
+                putRaw(*v.raw, type);
+            } else {
                 data_.push_back(kUnset);
-                continue;
-            }
-            if (OGR_RawField_IsNull(raw)) {
-                data_.push_back(kNull);
-                continue;
-            }
-            data_.push_back(kSet);
-            switch (defn_->GetFieldDefn(i)->GetType()) {
-                case OFTInteger: put(raw->Integer); break;
-                case OFTInteger64: put(raw->Integer64); break;
-                case OFTReal: put(raw->Real); break;
-                case OFTString: putText(raw->String); break;
-                case OFTDate:
-                case OFTTime:
-                case OFTDateTime:  // member by member (the struct has padding)
-                    put(raw->Date.Year), put(raw->Date.Month), put(raw->Date.Day), put(raw->Date.Hour);
-                    put(raw->Date.Minute), put(raw->Date.Second), put(raw->Date.TZFlag);
-                    break;
-                case OFTIntegerList: putArray(raw->IntegerList.paList, raw->IntegerList.nCount); break;
-                case OFTInteger64List: putArray(raw->Integer64List.paList, raw->Integer64List.nCount); break;
-                case OFTRealList: putArray(raw->RealList.paList, raw->RealList.nCount); break;
-                case OFTStringList:
-                    put(raw->StringList.nCount);
-                    for (int k = 0; k < raw->StringList.nCount; ++k) putText(raw->StringList.paList[k]);
-                    break;
-                case OFTBinary: putArray(raw->Binary.paData, raw->Binary.nCount); break;
-                default: putText(row.GetFieldAsString(i)); break;  // the deprecated wide strings, as text
             }
         }
         start_.push_back(data_.size());
-        fid_.push_back(row.GetFID());
+        fid_.push_back(fid);
     }
 
     std::size_t size() const { return fid_.size(); }
@@ -176,6 +168,40 @@ class AttributeTable {
 
   private:
     static constexpr char kUnset = 0, kNull = 1, kSet = 2;
+
+    void putRaw(const OGRField& value, OGRFieldType type) {
+        const OGRField* raw = &value;
+        if (OGR_RawField_IsUnset(raw)) {
+            data_.push_back(kUnset);
+            return;
+        }
+        if (OGR_RawField_IsNull(raw)) {
+            data_.push_back(kNull);
+            return;
+        }
+        data_.push_back(kSet);
+        switch (type) {
+            case OFTInteger: put(raw->Integer); break;
+            case OFTInteger64: put(raw->Integer64); break;
+            case OFTReal: put(raw->Real); break;
+            case OFTString: putText(raw->String); break;
+            case OFTDate:
+            case OFTTime:
+            case OFTDateTime:  // member by member (the struct has padding)
+                put(raw->Date.Year), put(raw->Date.Month), put(raw->Date.Day), put(raw->Date.Hour);
+                put(raw->Date.Minute), put(raw->Date.Second), put(raw->Date.TZFlag);
+                break;
+            case OFTIntegerList: putArray(raw->IntegerList.paList, raw->IntegerList.nCount); break;
+            case OFTInteger64List: putArray(raw->Integer64List.paList, raw->Integer64List.nCount); break;
+            case OFTRealList: putArray(raw->RealList.paList, raw->RealList.nCount); break;
+            case OFTStringList:
+                put(raw->StringList.nCount);
+                for (int k = 0; k < raw->StringList.nCount; ++k) putText(raw->StringList.paList[k]);
+                break;
+            case OFTBinary: putArray(raw->Binary.paData, raw->Binary.nCount); break;
+            default: data_.back() = kUnset; break;  // the deprecated wide strings: no plain value
+        }
+    }
 
     template <typename T>
     void put(const T& v) {
@@ -571,7 +597,8 @@ class LayerLoaderImpl {
     void resolveEncoding();
     std::optional<std::string> decodeText(OGRFeature& f);
     geo::GeosContext geos_;
-    OGRFeatureUniquePtr row_;  // the attribute row being made, of the table's definition
+    std::vector<AttributeTable::Value> values_;  // the attribute row being made, one value per table field
+    std::vector<std::string> texts_;             // the normalised text of each schema field, for values_
 };
 
 void LayerLoaderImpl::openSource() {
@@ -1005,10 +1032,9 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
     if (!isValidUtf8(current_id_)) current_id_.clear();  // for the message, should the text not decode
     if (auto problem = decodeText(f)) return skip(out.fid, *problem);
     current_id_ = idValue();
-    // One row, reused: the table keeps its values, packed.
-    if (!row_) row_.reset(new OGRFeature(table_->defn()));
-    OGRFeature& row = *row_;
-    for (int i = 0; i < row.GetFieldCount(); ++i) row.UnsetField(i);
+    // The row's values, packed by the table: the schema's fields as normalised text, the others as they are.
+    values_.assign(static_cast<std::size_t>(table_->defn()->GetFieldCount()), {});
+    texts_.resize(schema.fields.size());
     // Attributes first: the schema's allowed values and types.
     for (std::size_t i = 0; i < schema.fields.size(); ++i) {
         const FieldSpec& spec = schema.fields[i];
@@ -1031,8 +1057,9 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
         if (!normalised)
             return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is not one of the allowed values (" +
                                      spec.allowedList() + ")");
-        // The table holds schema fields with the schema's type, whatever the source's type: set them as text.
-        row.SetField(idx, normalised->c_str());
+        // The table holds schema fields with the schema's type, whatever the source's type: given as text.
+        texts_[i] = *normalised;
+        values_[static_cast<std::size_t>(idx)].text = texts_[i].c_str();
         if (spec.name == schema.id_field) out.id = *normalised;
         if (spec.name == schema.name_field) out.name = *normalised;
         if (spec.name == schema.class_field) out.klass = *normalised;
@@ -1048,14 +1075,16 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
     if (out.family != geo::GeometryFamily::Line) out.half_width_m = 0;  // a width widens centerlines only
 
     // Copy the remaining attributes as they are (their table fields have the source's types).
-    for (int i = 0; i < f.GetFieldCount(); ++i)
-        if (!row.IsFieldSet(i) && f.IsFieldSetAndNotNull(i) &&
-            row.GetFieldDefnRef(i)->GetType() == f.GetFieldDefnRef(i)->GetType())
-            row.SetField(i, f.GetRawFieldRef(i));
+    OGRFeatureDefn* defn = table_->defn();
+    for (int i = 0; i < f.GetFieldCount(); ++i) {
+        AttributeTable::Value& v = values_[static_cast<std::size_t>(i)];
+        if (!v.text && f.IsFieldSetAndNotNull(i) &&
+            defn->GetFieldDefn(i)->GetType() == f.GetFieldDefnRef(i)->GetType())
+            v.raw = f.GetRawFieldRef(i);
+    }
     // FID in a filter is the feature's index in the whole layer, also when it is read in parts (`used` counts
     // every part; for a layer read whole it is features_.size()).
-    row.SetFID(static_cast<GIntBig>(stats_.used));
-    table_->add(row);
+    table_->add(values_, static_cast<GIntBig>(stats_.used));
     features_.push_back(std::move(out));
     ++stats_.used;
 }
