@@ -81,9 +81,10 @@ Box expand(const Box& b, double metres) {
 
 // A local frame in metres, centred on a subject: an equirectangular projection whose scales are taken at the mean
 // of the centre's and the point's latitude (to first order in the difference), which makes distances from the
-// centre good to second order in d/R. Measured against the ellipsoid, up to 2,000 km away and 75° of latitude,
-// the relative error stays under 0.05·(1 + tan²φ)·(d/R)²; points off the centre (a footprint's other vertices)
-// are good to first order only. Used only to rank candidates, never to decide.
+// centre good to second order in d/R. Measured against the ellipsoid from centres below 60° (and points below 75°),
+// up to 1,000 km away, the relative error stays under 0.06·(1 + tan²φ)·(d/R)², where φ is the centre's latitude;
+// points off the centre (a footprint's other vertices) are good to first order only. Used only to rank
+// candidates, never to decide.
 struct LocalFrame {
     double lon0, lat0, kx, ky;
     double gx, gy;  // d ln(scale)/d lat, halved, per degree: the scales at the mean latitude
@@ -269,11 +270,12 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
     const double ey = (subject.envelope.max_lat - subject.envelope.min_lat) * frame.ky;
     const double extent = std::sqrt(ex * ex + ey * ey);
     // The approximate distance may be off by this much (relative), so everything within it of the best is refined:
-    // from a point, five times the frame's measured error; from a footprint, or very far or near a pole, a bound of
-    // first order in distance and extent (at most a third of it was used in the same measurement).
-    const bool fromPoint = extent == 0 && tanLat < 2.7;
+    // from a point below 61° of latitude and within 1,000 km (so the points measured lie below 70°), four times the
+    // largest error measured there; from a footprint, or further, or nearer a pole, a bound of first order in
+    // distance and extent (of which at most a third was used in the same measurement).
+    const bool fromPoint = extent == 0 && tanLat < 1.8;
     auto slack = [&](double d) {
-        if (fromPoint && d < 2.0e6) {
+        if (fromPoint && d < 1.0e6) {
             const double q = d / kEarthRadius;
             return 1e-9 + 0.25 * (1 + tanLat * tanLat) * q * q;
         }

@@ -217,9 +217,9 @@ TEST(ShorelineIndex, FootprintHoldingAPieceOfRiverIsZeroFromIt) {
 
 // The index against brute force over every segment of every object, on a tangle of meandering rivers of several
 // widths and a bank polygon: the same nearest object and the same distance, bounded and unbounded. The tangle
-// lies in a 0.6° square whose south-west corner is `o`.
-static void agreesWithBruteForceOnManyRivers(const LonLat o) {
-    auto at = [&](double dlon, double dlat) { return LonLat{o.lon + dlon, o.lat + dlat}; };
+// lies in a 0.6° square whose south-west corner is `origin`.
+static void agreesWithBruteForceOnManyRivers(const LonLat origin) {
+    auto at = [&](double dlon, double dlat) { return LonLat{origin.lon + dlon, origin.lat + dlat}; };
     std::uint64_t state = 12345;
     auto uniform = [&](double lo, double hi) {
         state = state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -334,8 +334,8 @@ static void agreesWithBruteForceOnManyRivers(const LonLat o) {
 
 TEST(ShorelineIndex, AgreesWithBruteForceOnManyRivers) { agreesWithBruteForceOnManyRivers({106.0, 29.0}); }
 
-// Where the local frame's scales change fastest with latitude (its bounds depend on tan φ).
-TEST(ShorelineIndex, AgreesWithBruteForceFarNorth) { agreesWithBruteForceOnManyRivers({24.0, 66.0}); }
+// Near the latitude where the local frame stops using its second-order bound (61°), where that bound is widest.
+TEST(ShorelineIndex, AgreesWithBruteForceFarNorth) { agreesWithBruteForceOnManyRivers({24.0, 58.0}); }
 
 TEST(AreaIndex, PointsAnswerAsGeosPreparedPolygonsDo) {
     // The engine's own point-in-area test against GEOS's prepared intersects, on ragged polygons with holes and
