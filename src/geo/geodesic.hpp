@@ -50,7 +50,7 @@ class Geodesic {
 
     // The same in two steps, for a caller that measures many segments from one point and shares their vertices:
     // project() puts a vertex in the projection centred on p, and pointToSegment() takes the projected ends.
-    // The nearest point of the segment is then its fraction t of the way from s.a to s.b (at(s, t) gives it).
+    // The nearest point of the segment is then its fraction t of the way from s.a to s.b (interpolate gives it).
     struct Projected {
         double x = 0, y = 0, s = 0;  // metres east and north of p, and the geodesic distance from p
     };
@@ -60,7 +60,6 @@ class Geodesic {
     };
     Projected project(LonLat p, LonLat q) const;
     SegmentDistance pointToSegment(LonLat p, const Segment& s, const Projected& a, const Projected& b) const;
-    LonLat at(const Segment& s, double t) const { return interpolate(s.a, s.b, t); }
 
     // Distance between two segments; 0 when they cross as geodesics.
     Nearest segmentToSegment(const Segment& subject, const Segment& object) const;

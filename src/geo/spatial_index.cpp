@@ -401,7 +401,7 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
         best->nearest.on_subject = at;
         best->nearest.on_object = bestT <= 0.0   ? bestSegment->a
                                   : bestT >= 1.0 ? bestSegment->b
-                                                 : geodesic.at(*bestSegment, bestT);
+                                                 : geodesic.interpolate(bestSegment->a, bestSegment->b, bestT);
     }
     // Inclusive: exactly max_m is within. The micrometre absorbs floating-point noise in the geodesic solution.
     if (best && bounded && best->nearest.distance_m > max_m + 1e-6) best.reset();

@@ -132,32 +132,16 @@ class AttributeTable {
                     row.SetField(f, &v);
                     break;
                 }
-                case OFTIntegerList: {
-                    const auto values = getArray<int>(p);
-                    row.SetField(f, static_cast<int>(values.size()), values.data());
-                    break;
-                }
-                case OFTInteger64List: {
-                    const auto values = getArray<GIntBig>(p);
-                    row.SetField(f, static_cast<int>(values.size()), values.data());
-                    break;
-                }
-                case OFTRealList: {
-                    const auto values = getArray<double>(p);
-                    row.SetField(f, static_cast<int>(values.size()), values.data());
-                    break;
-                }
+                case OFTIntegerList: setArray<int>(row, f, p); break;
+                case OFTInteger64List: setArray<GIntBig>(row, f, p); break;
+                case OFTRealList: setArray<double>(row, f, p); break;
+                case OFTBinary: setArray<GByte>(row, f, p); break;
                 case OFTStringList: {
                     const int count = get<int>(p);
                     std::vector<const char*> list;
                     for (int k = 0; k < count; ++k) list.push_back(getText(p));
                     list.push_back(nullptr);
                     row.SetField(f, list.data());
-                    break;
-                }
-                case OFTBinary: {
-                    const auto bytes = getArray<GByte>(p);
-                    row.SetField(f, static_cast<int>(bytes.size()), bytes.data());
                     break;
                 }
                 default: row.SetField(f, getText(p)); break;
@@ -239,6 +223,12 @@ class AttributeTable {
         std::memcpy(values.data(), p, sizeof(T) * values.size());
         p += sizeof(T) * values.size();
         return values;
+    }
+    // A list or binary value into field f (the OGRFeature::SetField(i, count, values) overloads).
+    template <typename T>
+    static void setArray(OGRFeature& row, int f, const char*& p) {
+        const std::vector<T> values = getArray<T>(p);
+        row.SetField(f, static_cast<int>(values.size()), values.data());
     }
     static const char* skip(const char* p, OGRFieldType type) {
         if (*p++ != kSet) return p;
