@@ -9,8 +9,8 @@
 #include <unordered_map>
 
 #include "geo/geos.hpp"
+#include "output/gpkg_rtree.hpp"
 #include "util/error.hpp"
-#include "util/log.hpp"
 
 namespace ecozone::output {
 
@@ -33,6 +33,7 @@ struct GdalTable::Impl {
     bool transaction = false;
     bool gpkg = false;
     std::size_t rows = 0;
+    std::vector<RtreeBox> boxes;  // of the rows written, for a GeoPackage's spatial index
 
     ~Impl() {
         if (wkb) GEOSWKBWriter_destroy_r(geos.get(), wkb);
@@ -92,8 +93,8 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     char** options = nullptr;
     if (driverName == "GeoJSON") options = CSLSetNameValue(options, "COORDINATE_PRECISION", "7");
     if (driverName == "FlatGeobuf") options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
-    // The GeoPackage's spatial index is made in finish(), and only for tables a spatial index is worth its cost
-    // for (see kIndexedRows).
+    // The GeoPackage's spatial index is made in finish(), packed from the rows' boxes (see writeRtreeIndex): GDAL
+    // would insert every row into it as the row is written.
     m.gpkg = driverName == "GPKG";
     if (m.gpkg) options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
     const bool layerGeometry = withGeometry && !m.csv;
@@ -103,7 +104,7 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     if (!m.layer) throw outputError("cannot create layer `" + layerName + "` in `" + file.string() + "`");
     if (m.csv && withGeometry) columns.push_back({"wkt", Type::String});
     for (const Column& c : columns) {
-        OGRFieldDefn def(c.name.c_str(), c.type == Type::Real      ? OFTReal
+        OGRFieldDefn def(c.name.c_str(), c.type == Type::Real     ? OFTReal
                                          : c.type == Type::String ? OFTString
                                                                   : OFTInteger);
         // Booleans are 0/1 integers; GPKG and GeoJSON also mark them boolean (CSV would quote them).
@@ -167,27 +168,21 @@ void GdalTable::writeRow() {
     if (m.layer->CreateFeature(m.row.get()) != OGRERR_NONE)
         throw outputError("cannot write to `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
     ++m.rows;
+    if (m.gpkg) {
+        if (const OGRGeometry* g = m.row->GetGeometryRef(); g && !g->IsEmpty()) {
+            OGREnvelope e;
+            g->getEnvelope(&e);
+            m.boxes.push_back(RtreeBox::of(m.row->GetFID(), e.MinX, e.MaxX, e.MinY, e.MaxY));
+        }
+    }
     m.fresh();
 }
 
 void GdalTable::finish() {
     Impl& m = *impl_;
     if (!m.dataset) return;
-    if (m.gpkg && m.geometry && m.rows <= kIndexedRows) {
-        std::string sql = "SELECT CreateSpatialIndex('";
-        sql.append(m.layer->GetName()).append("', '").append(m.layer->GetGeometryColumn()).append("')");
-        CPLErrorReset();
-        m.dataset->ReleaseResultSet(m.dataset->ExecuteSQL(sql.c_str(), nullptr, nullptr));
-        if (CPLGetLastErrorType() >= CE_Failure)
-            throw outputError("cannot index `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
-    } else if (m.gpkg && m.geometry) {
-        std::string note = "`";
-        note.append(m.file.string()).append("` has ").append(std::to_string(m.rows)).append(" rows, more than ");
-        note.append(std::to_string(kIndexedRows))
-            .append(": it is written without a spatial index, which would take longer to build than the check ")
-            .append("(QGIS builds one on request: Layer Properties, Source)");
-        log::info(note);
-    }
+    const std::string layerName = m.layer->GetName(), fidColumn = m.layer->GetFIDColumn(),
+                      geometryColumn = m.layer->GetGeometryColumn();
     if (m.transaction && m.dataset->CommitTransaction() != OGRERR_NONE)
         throw outputError("cannot write `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
     CPLErrorReset();
@@ -195,6 +190,7 @@ void GdalTable::finish() {
     m.dataset.reset();  // closing flushes; a failure shows as a GDAL error
     if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
         throw outputError("cannot finish writing `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
+    if (m.gpkg && m.geometry) writeRtreeIndex(m.file, layerName, fidColumn, geometryColumn, std::move(m.boxes));
 }
 
 }  // namespace ecozone::output

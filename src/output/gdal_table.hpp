@@ -13,7 +13,7 @@ namespace ecozone::output {
 // A table written through GDAL, its format chosen by the file's extension (.gpkg, .geojson/.json, .csv, .fgb).
 // Rows may carry a geometry in WGS84 longitude/latitude; a CSV carries it as WKT in a last `wkt` column. Every
 // column is written in every row, as a value or an explicit null. Output is deterministic (fixed GeoPackage
-// timestamps), and an existing file is replaced.
+// timestamps), and an existing file is replaced. A GeoPackage table of geometries gets a spatial index.
 class GdalTable {
   public:
     enum class Type { String, Real, Integer, Boolean };
@@ -40,10 +40,6 @@ class GdalTable {
     void finish();
 
     static std::string driverFor(const std::filesystem::path& file);
-
-    // A GeoPackage of at most this many rows gets a spatial index; building one for more (SQLite's R-tree takes
-    // about 10 µs a row) would cost more than the check that found them.
-    static constexpr std::size_t kIndexedRows = 200'000;
 
   private:
     struct Impl;

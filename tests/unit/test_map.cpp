@@ -299,7 +299,7 @@ TEST(QgisStyle, GeoPackageCarriesTheStaticMapsSymbologyForQgis) {
     OGRLayer* violations = ds->GetLayerByName("violations");
     ASSERT_TRUE(violations);
     EXPECT_EQ(violations->GetFeatureCount(), 52);
-    // A table this small gets its spatial index (made once the rows are in, see GdalTable::kIndexedRows).
+    // The table has its spatial index (packed once the rows are in, see output/gpkg_rtree.hpp).
     OGRLayer* indexed =
         ds->ExecuteSQL("SELECT HasSpatialIndex('violations', 'geom')", nullptr, nullptr);
     ASSERT_TRUE(indexed);
