@@ -38,22 +38,41 @@ struct GdalTable::Impl {
     ~Impl() {
         if (wkb) GEOSWKBWriter_destroy_r(geos.get(), wkb);
     }
-    // The row, emptied for the next one (every column null, no geometry, no FID).
+    // The row is made once and reused: a value stays until the next row sets the column, and columns a row does
+    // not set are nulled just before it is written (nulling all twenty columns of every row cost more).
+    std::vector<int> fieldOf;   // GDAL's field index of each column, in the order the constructor was given them
+    std::vector<char> touched;  // by GDAL field index: set in the row being made
     void fresh() {
-        if (!row) row = std::make_unique<OGRFeature>(layer->GetLayerDefn());
-        for (int i = 0; i < row->GetFieldCount(); ++i) row->SetFieldNull(i);
+        if (!row) {
+            row = std::make_unique<OGRFeature>(layer->GetLayerDefn());
+            touched.assign(static_cast<std::size_t>(row->GetFieldCount()), 0);
+        }
         row->SetGeometryDirectly(nullptr);
         row->SetFID(OGRNullFID);
     }
-    // Column positions by name, looked up once: GDAL's own lookup compares every name case-insensitively, and a
-    // row sets some twenty columns.
+    void nullUntouched() {
+        for (std::size_t i = 0; i < touched.size(); ++i) {
+            if (!touched[i]) row->SetFieldNull(static_cast<int>(i));
+            touched[i] = 0;
+        }
+    }
+    int touch(int field) {
+        touched[static_cast<std::size_t>(field)] = 1;
+        return field;
+    }
+    // Column positions by name, looked up once: GDAL's own lookup compares every name case-insensitively.
     std::unordered_map<std::string, int> columns;
     int index(const std::string& column) {
-        if (auto it = columns.find(column); it != columns.end()) return it->second;
+        if (auto it = columns.find(column); it != columns.end()) return touch(it->second);
         const int i = row->GetFieldIndex(column.c_str());
         if (i < 0) throw std::logic_error("no column " + column + " in " + file.string());
         columns.emplace(column, i);
-        return i;
+        return touch(i);
+    }
+    int at(std::size_t column) {
+        if (column >= fieldOf.size())
+            throw std::logic_error("no column " + std::to_string(column) + " in " + file.string());
+        return touch(fieldOf[column]);
     }
 };
 
@@ -114,6 +133,7 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     }
     if (m.dataset->TestCapability(ODsCTransactions)) m.transaction = m.dataset->StartTransaction() == OGRERR_NONE;
     m.fresh();
+    for (const Column& c : columns) m.fieldOf.push_back(m.row->GetFieldIndex(c.name.c_str()));
 }
 
 GdalTable::~GdalTable() = default;
@@ -124,6 +144,14 @@ void GdalTable::set(const std::string& column, const std::string& value) {
 
 void GdalTable::set(const std::string& column, double value) {
     if (std::isfinite(value)) impl_->row->SetField(impl_->index(column), value);
+}
+
+void GdalTable::setAt(std::size_t column, const std::string& value) {
+    if (!value.empty()) impl_->row->SetField(impl_->at(column), value.c_str());
+}
+
+void GdalTable::setAt(std::size_t column, double value) {
+    if (std::isfinite(value)) impl_->row->SetField(impl_->at(column), value);
 }
 
 void GdalTable::setInteger(const std::string& column, long long value) {
@@ -165,6 +193,7 @@ void GdalTable::setGeometry(const GEOSGeometry* g) {
 
 void GdalTable::writeRow() {
     Impl& m = *impl_;
+    m.nullUntouched();
     if (m.layer->CreateFeature(m.row.get()) != OGRERR_NONE)
         throw outputError("cannot write to `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
     ++m.rows;

@@ -32,6 +32,9 @@ class GdalTable {
     // null.
     void set(const std::string& column, const std::string& value);
     void set(const std::string& column, double value);
+    // The same by the column's position in the list given to the constructor, for tables of many rows.
+    void setAt(std::size_t column, const std::string& value);
+    void setAt(std::size_t column, double value);
     void setInteger(const std::string& column, long long value);
     void setBoolean(const std::string& column, bool value);
     void setGeometry(const GEOSGeometry* g);

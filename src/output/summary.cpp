@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <iomanip>
-#include <set>
+#include <map>
+#include <vector>
 
 namespace ecozone::output {
 
@@ -47,17 +48,23 @@ void printRuleSummary(std::ostream& out, const rules::Catalogue& catalogue,
     out << pad("rule", idWidth) << "  " << pad("action", 10) << "  " << padLeft("violations", 10) << "  "
         << padLeft("checked", 7) << "  title\n";
     std::size_t total = 0;
-    std::set<std::pair<std::string, std::size_t>> subjects;
+    std::map<std::string, std::vector<std::size_t>> subjects;  // the violating features of each subject layer
     for (const auto& o : outcomes) {
         const rules::Rule& r = catalogue.rules[o.rule];
         total += o.violations.size();
-        for (const auto& v : o.violations) subjects.insert({r.subject, v.subject});
+        auto& features = subjects[r.subject];
+        for (const auto& v : o.violations) features.push_back(v.subject);
         out << pad(r.id, idWidth) << "  " << pad(r.action, 10) << "  "
             << padLeft(std::to_string(o.violations.size()), 10) << "  " << padLeft(std::to_string(o.checked), 7)
             << "  " << (lang == Language::Zh ? r.title_zh : r.title_en) << "\n";
     }
-    out << "total: " << total << " violation" << (total == 1 ? "" : "s") << " by " << subjects.size() << " feature"
-        << (subjects.size() == 1 ? "" : "s") << " in " << outcomes.size() << " rules\n";
+    std::size_t features = 0;
+    for (auto& [layer, ids] : subjects) {
+        std::sort(ids.begin(), ids.end());
+        features += static_cast<std::size_t>(std::unique(ids.begin(), ids.end()) - ids.begin());
+    }
+    out << "total: " << total << " violation" << (total == 1 ? "" : "s") << " by " << features << " feature"
+        << (features == 1 ? "" : "s") << " in " << outcomes.size() << " rules\n";
 }
 
 void printLoadSummary(std::ostream& out, const layers::LayerMap& layers) {

@@ -26,9 +26,35 @@ const std::vector<GdalTable::Column>& columns() {
     return c;
 }
 
+// The positions of the columns above, for GdalTable::setAt.
+enum Column : std::size_t {
+    kRuleId,
+    kSubjectLayer,
+    kSubjectId,
+    kSubjectName,
+    kObjectLayer,
+    kObjectId,
+    kDistance,
+    kObjectName,
+    kObjectClass,
+    kSubjectClass,
+    kSubjectStatus,
+    kThreshold,
+    kMargin,
+    kOverlap,
+    kOverlapShare,
+    kAction,
+    kSeverity,
+    kTitleZh,
+    kTitleEn,
+    kBasis,
+};
+
 // Distances to the centimetre and areas to the square centimetre: finer digits are noise, and rounding keeps the
 // output identical across runs and machines.
-double round2(double v) { return std::round(v * 100.0) / 100.0; }
+double round2(double v) {
+    return std::round(v * 100.0) / 100.0;
+}
 
 }  // namespace
 
@@ -41,7 +67,9 @@ const std::vector<std::string>& violationColumns() {
     return names;
 }
 
-std::string driverFor(const std::filesystem::path& file) { return GdalTable::driverFor(file); }
+std::string driverFor(const std::filesystem::path& file) {
+    return GdalTable::driverFor(file);
+}
 
 LayerView viewOf(const layers::LayerMap& layers) {
     LayerView view;
@@ -70,32 +98,32 @@ void ViolationWriter::write(const rules::Catalogue& catalogue, const LayerView& 
         const layers::Layer& objects = *layers.at(rule.object);
         for (const rules::Violation& v : outcome.violations) {
             const layers::Feature& s = subjects.features()[v.subject];
-            table.set("rule_id", rule.id);
-            table.set("subject_layer", rule.subject);
-            table.set("subject_id", s.id);
-            table.set("subject_name", s.name);
-            table.set("object_layer", rule.object);
+            table.setAt(kRuleId, rule.id);
+            table.setAt(kSubjectLayer, rule.subject);
+            table.setAt(kSubjectId, s.id);
+            table.setAt(kSubjectName, s.name);
+            table.setAt(kObjectLayer, rule.object);
             if (v.object) {
                 const layers::Feature& o = objects.features()[*v.object];
-                table.set("object_id", o.id);
-                table.set("object_name", o.name);
-                table.set("object_class", o.klass);
+                table.setAt(kObjectId, o.id);
+                table.setAt(kObjectName, o.name);
+                table.setAt(kObjectClass, o.klass);
             }
-            table.set("distance_m", round2(v.distance_m));
-            table.set("subject_class", s.klass);
-            table.set("subject_status", s.status);
+            table.setAt(kDistance, round2(v.distance_m));
+            table.setAt(kSubjectClass, s.klass);
+            table.setAt(kSubjectStatus, s.status);
             if (rule.predicate == rules::Predicate::WithinDistance) {
-                table.set("threshold_m", round2(rule.distance_m));
-                table.set("margin_m", round2(v.distance_m - rule.distance_m));
+                table.setAt(kThreshold, round2(rule.distance_m));
+                table.setAt(kMargin, round2(v.distance_m - rule.distance_m));
             }
-            table.set("overlap_m2", round2(v.overlap_m2));
+            table.setAt(kOverlap, round2(v.overlap_m2));
             if (std::isfinite(v.overlap_m2) && v.subject_area_m2 > 0)
-                table.set("overlap_share", std::round(v.overlap_m2 / v.subject_area_m2 * 10000.0) / 10000.0);
-            table.set("action", rule.action);
-            table.set("severity", rule.severity);
-            table.set("rule_title_zh", rule.title_zh);
-            table.set("rule_title_en", rule.title_en);
-            table.set("basis", rule.basis);
+                table.setAt(kOverlapShare, std::round(v.overlap_m2 / v.subject_area_m2 * 10000.0) / 10000.0);
+            table.setAt(kAction, rule.action);
+            table.setAt(kSeverity, rule.severity);
+            table.setAt(kTitleZh, rule.title_zh);
+            table.setAt(kTitleEn, rule.title_en);
+            table.setAt(kBasis, rule.basis);
             table.setGeometry(s.geometry.get());
             impl_->families.insert(geo::familyOf(impl_->geos.get(), s.geometry.get()));
             table.writeRow();
@@ -107,9 +135,10 @@ void ViolationWriter::finish() {
     impl_->table.finish();
     // A GeoPackage opened in QGIS shows the violations as the static map does.
     if (driverFor(impl_->file) == "GPKG")
-        writeQgisStyles(impl_->file, {{"violations", "ecozone severity", violationsQml(impl_->families), "",
-                                       "ecozone: violations by severity (high red, medium orange, low amber) as on "
-                                       "its static maps, labelled with the facility's name"}});
+        writeQgisStyles(impl_->file,
+                        {{"violations", "ecozone severity", violationsQml(impl_->families), "",
+                          "ecozone: violations by severity (high red, medium orange, low amber) as on "
+                          "its static maps, labelled with the facility's name"}});
 }
 
 void writeViolations(const std::filesystem::path& file, const rules::Catalogue& catalogue,
