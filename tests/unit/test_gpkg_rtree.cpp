@@ -300,5 +300,16 @@ TEST(GpkgRtreeErrors, ATableIndexedTwiceIsAnOutputErrorNamingTheFile) {
     EXPECT_EQ(db.rows("SELECT count(*) FROM rtree_t_geom")[0][0], 10.0);
 }
 
+TEST(GpkgPages, AreOf64KiBUnlessTheUserAskedForOthers) {
+    const fs::path dir = test::tempDir();
+    write(dir / "default.gpkg", shapes(10, 2));
+    EXPECT_EQ(Db(dir / "default.gpkg").text("PRAGMA page_size"), "65536");
+    CPLSetConfigOption("OGR_SQLITE_PRAGMA", "page_size=8192");
+    write(dir / "asked.gpkg", shapes(10, 2));
+    CPLSetConfigOption("OGR_SQLITE_PRAGMA", nullptr);
+    EXPECT_EQ(Db(dir / "asked.gpkg").text("PRAGMA page_size"), "8192");
+    EXPECT_EQ(Db(dir / "asked.gpkg").text("SELECT rtreecheck('rtree_t_geom')"), "ok");
+}
+
 }  // namespace
 }  // namespace ecozone
