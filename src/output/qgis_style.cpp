@@ -10,8 +10,8 @@
 #include <memory>
 #include <sstream>
 
-#include "output/markup.hpp"
 #include "output/map_style.hpp"
+#include "output/markup.hpp"
 #include "util/error.hpp"
 
 namespace ecozone::output {
@@ -19,7 +19,6 @@ namespace ecozone::output {
 namespace {
 
 using geo::GeometryFamily;
-
 
 // QGIS colours: "r,g,b,a", 0-255.
 std::string qgisColour(const Rgba& c, double alpha = -1) {
@@ -205,12 +204,13 @@ std::string violationsQml(const std::set<GeometryFamily>& present) {
              " referencescale=\"-1\">\n"
              "    <rules key=\"ecozone-severity\">\n";
         for (int rank = 0; rank < 3; ++rank) {
-            x << "      <rule key=\"ecozone-" << kSeverities[rank] << "\" filter=\"" << markupEscape(severityFilter(rank))
-              << "\" label=\"" << markupEscape(severityText(rank)) << "\">\n";
+            x << "      <rule key=\"ecozone-" << kSeverities[rank] << "\" filter=\""
+              << markupEscape(severityFilter(rank)) << "\" label=\"" << markupEscape(severityText(rank))
+              << "\">\n";
             for (GeometryFamily f : families)
                 x << "        <rule key=\"ecozone-" << kSeverities[rank] << "-" << symbolType(f) << "\" filter=\""
-                  << markupEscape(familyExpression(f)) << "\" symbol=\"" << symbols++ << "\" label=\"" << familyText(f)
-                  << "\"/>\n";
+                  << markupEscape(familyExpression(f)) << "\" symbol=\"" << symbols++ << "\" label=\""
+                  << familyText(f) << "\"/>\n";
             x << "      </rule>\n";
         }
         x << "    </rules>\n"
@@ -242,15 +242,22 @@ void writeQgisStyles(const std::filesystem::path& gpkg, const std::vector<QgisSt
     GDALAllRegister();
     CPLSetConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
     const char* drivers[] = {"GPKG", nullptr};
+    // Not synced to disk, as GDAL's writing of the rows was not: the styles' four small transactions would
+    // otherwise each wait for the whole new file to reach the disk (60 ms for a 1M-facility check). A setting
+    // of the user's own wins; this one is for this thread and this opening only.
+    const bool unsynced = !CPLGetConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr);
+    if (unsynced) CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
     std::unique_ptr<GDALDataset, DatasetCloser> ds(
         GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
+    if (unsynced) CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr);
     if (!ds) throw outputError("cannot reopen `" + file + "` to add its QGIS styles: " + CPLGetLastErrorMsg());
 
     // The table as QGIS creates it (QgsOgrProviderMetadata::saveStyle): an attribute table with an `id` key.
     char** options = CSLSetNameValue(nullptr, "FID", "id");
     OGRLayer* table = ds->CreateLayer("layer_styles", nullptr, wkbNone, options);
     CSLDestroy(options);
-    if (!table) throw outputError("cannot create the layer_styles table in `" + file + "`: " + CPLGetLastErrorMsg());
+    if (!table)
+        throw outputError("cannot create the layer_styles table in `" + file + "`: " + CPLGetLastErrorMsg());
     struct Field {
         const char* name;
         OGRFieldType type;
@@ -274,7 +281,8 @@ void writeQgisStyles(const std::filesystem::path& gpkg, const std::vector<QgisSt
         if (f.type == OFTInteger) def.SetSubType(OFSTBoolean);
         if (f.type == OFTDateTime) def.SetDefault("CURRENT_TIMESTAMP");
         if (table->CreateField(&def) != OGRERR_NONE)
-            throw outputError("cannot create column `" + std::string(f.name) + "` of layer_styles in `" + file + "`");
+            throw outputError("cannot create column `" + std::string(f.name) + "` of layer_styles in `" + file +
+                              "`");
     }
     const bool transaction = ds->StartTransaction() == OGRERR_NONE;
     for (const QgisStyle& s : styles) {
