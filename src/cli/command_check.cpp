@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "cli/command.hpp"
 #include "cli/source_options.hpp"
@@ -86,10 +87,6 @@ class CheckCommand : public Command {
         layers::LayerStreams streams;
         layers::LayerMap loaded =
             layers::loadLayers(set, names, rules::subjectOnlyLayers(catalogue), o_.part_features, streams);
-        if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, loaded, 20);
-        for (const auto& w : layers::disjointLayers(loaded)) log::warning(w);
-        // With a layer read in parts, the report and --strict wait until every part has been read.
-        if (streams.empty()) o_.checks.apply(loaded);
 
         rules::EngineOptions options;
         options.threads = o_.threads;
@@ -112,20 +109,39 @@ class CheckCommand : public Command {
         // While the rules run on a part, the next part is read on a thread of its own (loadLayers started the
         // first such read).
         if (!streams.empty()) streams.begin()->second->prefetch(o_.part_features);
+        auto reportLoad = [&] {
+            if (!o_.verbosity.quiet) output::printLoadDetails(std::cerr, loaded, 20);
+            for (const auto& w : layers::disjointLayers(loaded)) log::warning(w);
+            // With a layer read in parts, the report and --strict wait until every part has been read.
+            if (streams.empty()) o_.checks.apply(loaded);
+        };
+        // The web-map offset check (one core) runs while the engine builds its indexes (the largest alone on a
+        // core for a while): both only read the layers. What it says comes out before anything else the run says,
+        // as if it had run first.
+        std::optional<rules::Engine> engine;
+        {
+            Background<void> offsets([&loaded] { layers::checkWebMapOffsets(loaded); });
+            try {
+                engine.emplace(catalogue, loaded, options);
+            } catch (...) {
+                offsets.get();
+                reportLoad();  // a --strict refusal comes first, as it did when the engine was made after it
+                throw;
+            }
+            offsets.get();
+        }
+        reportLoad();
         log::debug("running " + std::to_string(catalogue.rules.size()) + " rules");
-        rules::Engine engine(catalogue, loaded, options);
         output::ViolationWriter writer(o_.output);
-        auto outcomes = engine.run();
+        auto outcomes = engine->run();
         // With layers read in parts, a run's rows are written on a thread of their own while the rules run on the
         // next part; the writer reads the layers as they were for the run, so a part is freed only once its rows
         // are written. Declared in this order, an unfinished write is waited for before the parts it reads go.
         std::unique_ptr<layers::Layer> written;  // the part the write in progress may read
         Background<void> writing;
         auto writeOnTheSide = [&](std::vector<rules::RuleOutcome> results) {
-            writing = Background<void>(
-                [&writer, &catalogue, view = output::viewOf(loaded), results = std::move(results)] {
-                    writer.write(catalogue, view, results);
-                });
+            writing = Background<void>([&writer, &catalogue, view = output::viewOf(loaded),
+                                        results = std::move(results)] { writer.write(catalogue, view, results); });
         };
         if (streams.empty())
             writer.write(catalogue, loaded, outcomes);
@@ -150,7 +166,7 @@ class CheckCommand : public Command {
                 }
                 log::debug("checking the next " + std::to_string(loaded.at(name)->features().size()) +
                            " features of layer `" + name + "`");
-                auto more = engine.run(name);
+                auto more = engine->run(name);
                 for (const rules::RuleOutcome& m : more) {
                     rules::RuleOutcome& all = outcomes.at(m.rule);
                     all.checked += m.checked;

@@ -132,15 +132,21 @@ using LayerMap = std::map<std::string, std::unique_ptr<Layer>>;
 }  // namespace ecozone::layers
 
 namespace ecozone::layers {
-// Loads the named layers of a set, in order, and returns them keyed by name.
+// Loads the named layers of a set, in order, and returns them keyed by name, its web-map offsets checked.
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names);
 
 // The same, but the layers named in `streamable` are read in parts of at most `part_features` features: the map
 // holds their first part, and `streams` the stream of each that did not fit in it (none when all fit). The first
-// stream is already reading its next part (LayerStream::prefetch).
+// stream is already reading its next part (LayerStream::prefetch). The web-map offsets are left to the caller,
+// who may check them beside other work.
 using LayerStreams = std::map<std::string, std::unique_ptr<LayerStream>>;
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names,
                     const std::vector<std::string>& streamable, std::size_t part_features, LayerStreams& streams);
+
+// Warns (and notes in the layer's warnings) when a point layer given no datum lies much nearer the other layers
+// once converted from GCJ-02 or BD-09, the Chinese web maps' offset coordinates. It only reads the layers'
+// features (and adds to their warnings), so it may run beside other readers of them.
+void checkWebMapOffsets(const LayerMap& layers);
 
 // Warnings for layers whose extent does not come near the other layers' (a wrong CRS moves a whole layer away).
 std::vector<std::string> disjointLayers(const LayerMap& layers);

@@ -1480,7 +1480,7 @@ class NearCells {
     std::vector<bool> bits_;
 };
 
-void checkWebMapOffsets(const LayerMap& layers) {
+void warnWebMapOffsets(const LayerMap& layers) {
     constexpr std::size_t kSample = 500, kMinPoints = 5;
     constexpr double kReach = 0.05;  // degrees around the points within which other layers' segments count
     for (const auto& [name, layer] : layers) {
@@ -1577,8 +1577,12 @@ void checkWebMapOffsets(const LayerMap& layers) {
 
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names) {
     LayerStreams none;
-    return loadLayers(set, names, {}, 0, none);
+    LayerMap out = loadLayers(set, names, {}, 0, none);
+    checkWebMapOffsets(out);
+    return out;
 }
+
+void checkWebMapOffsets(const LayerMap& layers) { warnWebMapOffsets(layers); }
 
 LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names,
                     const std::vector<std::string>& streamable, std::size_t part_features, LayerStreams& streams) {
@@ -1649,10 +1653,9 @@ LayerMap loadLayers(const LayerSet& set, const std::vector<std::string>& names,
         out.emplace(name, std::move(l.layer));
         if (l.stream) streams.emplace(name, std::move(l.stream));
     }
-    // The next part of the first layer read in parts is read while the offsets are checked (and while the caller
-    // builds its indexes): it is the next thing a check needs.
+    // The next part of the first layer read in parts is read while the caller checks the offsets and builds its
+    // indexes: it is the next thing a check needs.
     if (!streams.empty()) streams.begin()->second->prefetch(part_features);
-    checkWebMapOffsets(out);
     return out;
 }
 }  // namespace ecozone::layers
