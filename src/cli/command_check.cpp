@@ -2,8 +2,11 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <exception>
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "cli/command.hpp"
 #include "cli/source_options.hpp"
@@ -116,22 +119,34 @@ class CheckCommand : public Command {
             if (streams.empty()) o_.checks.apply(loaded);
         };
         // The web-map offset check (one core) runs while the engine builds its indexes (the largest alone on a
-        // core for a while): both only read the layers. What it says comes out before anything else the run says,
-        // as if it had run first.
+        // core for a while): both only read the layers. What the check and the engine say is held and written in
+        // the order of a run that did one after the other. With --strict (and every layer whole) the load is
+        // judged first, so that a refusal comes before any index is built.
         std::optional<rules::Engine> engine;
-        {
+        if (o_.checks.strict && streams.empty()) {
+            layers::checkWebMapOffsets(loaded);
+            reportLoad();
+            log::debug("running " + std::to_string(catalogue.rules.size()) + " rules");
+            engine.emplace(catalogue, loaded, options);
+        } else {
+            std::exception_ptr engineError;
+            std::vector<std::string> engineSays;
             Background<void> offsets([&loaded] { layers::checkWebMapOffsets(loaded); });
-            try {
-                engine.emplace(catalogue, loaded, options);
-            } catch (...) {
-                offsets.get();
-                reportLoad();  // a --strict refusal comes first, as it did when the engine was made after it
-                throw;
+            {
+                log::Capture held;
+                try {
+                    engine.emplace(catalogue, loaded, options);
+                } catch (...) {
+                    engineError = std::current_exception();
+                }
+                engineSays = held.take();
             }
             offsets.get();
+            reportLoad();
+            log::debug("running " + std::to_string(catalogue.rules.size()) + " rules");
+            log::replay(engineSays);
+            if (engineError) std::rethrow_exception(engineError);
         }
-        reportLoad();
-        log::debug("running " + std::to_string(catalogue.rules.size()) + " rules");
         output::ViolationWriter writer(o_.output);
         auto outcomes = engine->run();
         // With layers read in parts, a run's rows are written on a thread of their own while the rules run on the

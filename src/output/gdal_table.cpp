@@ -105,9 +105,16 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     }
     // GeoPackage pages of 64 KiB, not SQLite's 4 KiB: a violation row is some 600 bytes (the rule's titles and
     // legal basis), and larger pages made a 1M-facility check's file 6 % smaller and its writing 2 % faster.
-    // An OGR_SQLITE_PRAGMA of the user's own wins; the option is set on this thread only, for the creation.
-    const bool pages = driverName == "GPKG" && !CPLGetConfigOption("OGR_SQLITE_PRAGMA", nullptr);
-    if (pages) CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", "page_size=65536");
+    // Added to an OGR_SQLITE_PRAGMA of the user's own unless it sets a page size; on this thread, for the
+    // creation.
+    std::string pragmas = CPLGetConfigOption("OGR_SQLITE_PRAGMA", "");
+    std::string lower = pragmas;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    const bool pages = driverName == "GPKG" && lower.find("page_size") == std::string::npos;
+    if (pages) {
+        pragmas += pragmas.empty() ? "page_size=65536" : ",page_size=65536";
+        CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", pragmas.c_str());
+    }
     m.dataset.reset(driver->Create(file.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (pages) CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", nullptr);
     if (!m.dataset) throw outputError("cannot create `" + file.string() + "`: " + CPLGetLastErrorMsg());
@@ -139,7 +146,12 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     }
     if (m.dataset->TestCapability(ODsCTransactions)) m.transaction = m.dataset->StartTransaction() == OGRERR_NONE;
     m.fresh();
-    for (const Column& c : columns) m.fieldOf.push_back(m.row->GetFieldIndex(c.name.c_str()));
+    for (const Column& c : columns) {
+        m.fieldOf.push_back(m.row->GetFieldIndex(c.name.c_str()));
+        if (m.fieldOf.back() < 0)
+            throw std::logic_error("the " + driverName + " driver did not keep column " + c.name + " of " +
+                                   file.string());
+    }
 }
 
 GdalTable::~GdalTable() = default;
@@ -207,6 +219,11 @@ void GdalTable::writeRow() {
         if (const OGRGeometry* g = m.row->GetGeometryRef(); g && !g->IsEmpty()) {
             OGREnvelope e;
             g->getEnvelope(&e);
+            // Geometries come validated and in degrees: a box that is not finite and ordered is a bug upstream.
+            if (!(e.MinX <= e.MaxX && e.MinY <= e.MaxY && std::isfinite(e.MinX) && std::isfinite(e.MaxX) &&
+                  std::isfinite(e.MinY) && std::isfinite(e.MaxY)))
+                throw std::logic_error("row " + std::to_string(m.row->GetFID()) + " of " + m.file.string() +
+                                       " has a geometry without a finite box");
             m.boxes.push_back(RtreeBox::of(m.row->GetFID(), e.MinX, e.MaxX, e.MinY, e.MaxY));
         }
     }

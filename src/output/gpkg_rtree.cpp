@@ -93,9 +93,9 @@ class Connection {
 class NodeBlob {
   public:
     explicit NodeBlob(std::size_t size) : bytes_(size, 0) {}
-    void reset(int depth, std::size_t cells) {
+    void reset(bool root, int depth, std::size_t cells) {
         std::fill(bytes_.begin(), bytes_.end(), 0);
-        put16(0, static_cast<unsigned>(depth));
+        put16(0, root ? static_cast<unsigned>(depth) : 0u);
         put16(2, static_cast<unsigned>(cells));
         next_ = 4;
     }
@@ -145,9 +145,9 @@ RtreeBox unionOf(const RtreeBox* first, const RtreeBox* last, std::int64_t id) {
 // Sorts boxes by their centre along one axis, stably, so the tree depends on its input alone: a radix sort on
 // the centre as a 32-bit float (two passes of 16 bits), a comparison sort for a few boxes.
 template <bool kX>
-void sortByCentre(RtreeBox* first, RtreeBox* last, std::vector<RtreeBox>& scratch) {
+void radixByCentre(RtreeBox* first, RtreeBox* last, std::vector<RtreeBox>& scratch) {
     auto key = [](const RtreeBox& b) {
-        const float centre = kX ? b.minx + b.maxx : b.miny + b.maxy;
+        const float centre = (kX ? b.minx + b.maxx : b.miny + b.maxy) + 0.0f;  // -0 is +0, as compared
         std::uint32_t bits = 0;
         std::memcpy(&bits, &centre, sizeof bits);
         return bits & 0x80000000u ? ~bits : bits | 0x80000000u;  // orders as the floats do
@@ -173,6 +173,14 @@ void sortByCentre(RtreeBox* first, RtreeBox* last, std::vector<RtreeBox>& scratc
 
 }  // namespace
 
+void detail::sortByCentre(std::vector<RtreeBox>& boxes, bool alongX) {
+    std::vector<RtreeBox> scratch;
+    if (alongX)
+        radixByCentre<true>(boxes.data(), boxes.data() + boxes.size(), scratch);
+    else
+        radixByCentre<false>(boxes.data(), boxes.data() + boxes.size(), scratch);
+}
+
 RtreeBox RtreeBox::of(std::int64_t id, double minx, double maxx, double miny, double maxy) {
     return {id, roundDown(minx), roundUp(maxx), roundDown(miny), roundUp(maxy)};
 }
@@ -189,7 +197,9 @@ void writeRtreeIndex(const std::filesystem::path& file, const std::string& table
     std::size_t nodeSize = 0;
     {
         Statement s = db.prepare("SELECT length(data) FROM " + quoted(rtree + "_node") + " WHERE nodeno = 1");
-        if (sqlite3_step(s.get()) != SQLITE_ROW) db.fail();
+        if (sqlite3_step(s.get()) != SQLITE_ROW)
+            throw outputError("cannot write the spatial index of `" + file.string() +
+                              "`: SQLite made no root node for " + rtree);
         nodeSize = static_cast<std::size_t>(sqlite3_column_int64(s.get(), 0));
     }
     const std::size_t fanout = nodeSize >= 4 ? (nodeSize - 4) / 24 : 0;
@@ -205,7 +215,7 @@ void writeRtreeIndex(const std::filesystem::path& file, const std::string& table
         leafOf.reserve(boxes.size());
         std::int64_t nextNode = 2;  // the root is node 1
         auto writeNode = [&](std::int64_t number, int depth, const RtreeBox* first, const RtreeBox* last) {
-            blob.reset(depth, static_cast<std::size_t>(last - first));
+            blob.reset(number == 1, depth, static_cast<std::size_t>(last - first));
             for (const RtreeBox* b = first; b != last; ++b) {
                 blob.add(*b);
                 if (depth == 0) {
@@ -231,10 +241,10 @@ void writeRtreeIndex(const std::filesystem::path& file, const std::string& table
             const auto slices = static_cast<std::size_t>(std::ceil(std::sqrt(static_cast<double>(nodes))));
             const std::size_t nodesPerSlice = (nodes + slices - 1) / slices;
             auto nodeStart = [&](std::size_t k) { return k * (n / nodes) + std::min(k, n % nodes); };
-            sortByCentre<true>(level.data(), level.data() + n, scratch);
+            radixByCentre<true>(level.data(), level.data() + n, scratch);
             for (std::size_t k = 0; k < nodes; k += nodesPerSlice)
-                sortByCentre<false>(level.data() + nodeStart(k),
-                                    level.data() + nodeStart(std::min(nodes, k + nodesPerSlice)), scratch);
+                radixByCentre<false>(level.data() + nodeStart(k),
+                                     level.data() + nodeStart(std::min(nodes, k + nodesPerSlice)), scratch);
             std::vector<RtreeBox> up;
             up.reserve(nodes);
             for (std::size_t k = 0; k < nodes; ++k) {

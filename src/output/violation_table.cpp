@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <set>
+#include <stdexcept>
 
 #include "output/gdal_table.hpp"
 #include "output/qgis_style.hpp"
@@ -27,7 +28,7 @@ const std::vector<GdalTable::Column>& columns() {
 }
 
 // The positions of the columns above, for GdalTable::setAt.
-enum Column : std::size_t {
+enum ColumnAt : std::size_t {
     kRuleId,
     kSubjectLayer,
     kSubjectId,
@@ -48,6 +49,7 @@ enum Column : std::size_t {
     kTitleZh,
     kTitleEn,
     kBasis,
+    kColumnCount,
 };
 
 // Distances to the centimetre and areas to the square centimetre: finer digits are noise, and rounding keeps the
@@ -82,7 +84,10 @@ struct ViolationWriter::Impl {
     GdalTable table;
     geo::GeosContext geos;
     std::set<geo::GeometryFamily> families;  // for the GeoPackage's QGIS style
-    explicit Impl(const std::filesystem::path& f) : file(f), table(f, "violations", columns(), true) {}
+    explicit Impl(const std::filesystem::path& f) : file(f), table(f, "violations", columns(), true) {
+        if (columns().size() != kColumnCount)
+            throw std::logic_error("violation columns and their positions differ");
+    }
 };
 
 ViolationWriter::ViolationWriter(const std::filesystem::path& file) : impl_(std::make_unique<Impl>(file)) {}

@@ -33,9 +33,9 @@ struct Shape {
 
 // Points (some exactly repeated), short lines and small squares over the Chongqing extent, with an empty
 // geometry now and then (it has no box in the index).
-std::vector<Shape> shapes(std::size_t n, unsigned seed) {
+std::vector<Shape> shapes(std::size_t n, unsigned seed, double lon0 = 105.2, double lat0 = 28.1) {
     std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> lon(105.2, 110.2), lat(28.1, 32.2), size(1e-6, 0.05);
+    std::uniform_real_distribution<double> lon(lon0, lon0 + 5), lat(lat0, lat0 + 4.1), size(1e-6, 0.05);
     std::vector<Shape> out;
     for (std::size_t i = 0; i < n; ++i) {
         const double x = lon(rng), y = lat(rng), d = size(rng);
@@ -150,34 +150,33 @@ std::string window(const char* table, const std::array<double, 4>& w) {
     return sql;
 }
 
-std::vector<std::array<double, 4>> windows(unsigned seed) {
+std::vector<std::array<double, 4>> windows(unsigned seed, double lon0 = 105.2, double lat0 = 28.1) {
     std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> lon(105.0, 110.4), lat(28.0, 32.4), size(0.0, 0.6);
+    std::uniform_real_distribution<double> lon(lon0 - 0.2, lon0 + 5.2), lat(lat0 - 0.1, lat0 + 4.3),
+        size(0.0, 0.6);
     std::vector<std::array<double, 4>> out;
     for (int i = 0; i < 40; ++i) {
         const double x = lon(rng), y = lat(rng);
         out.push_back({x, x + size(rng), y, y + size(rng) / 2});
     }
-    out.push_back({100, 120, 20, 40});  // everything
+    out.push_back({lon0 - 1, lon0 + 6, lat0 - 1, lat0 + 5});  // everything
     return out;
 }
 
-// The node count of a tightly packed tree: ceil(n / 51) leaves, and so on up to the one root.
-std::size_t packedNodes(std::size_t n) {
+// The node count of a tightly packed tree: ceil(n / fanout) leaves, and so on up to the one root.
+std::size_t packedNodes(std::size_t n, std::size_t fanout) {
     std::size_t nodes = 1;
-    while (n > 51) {
-        n = (n + 50) / 51;
+    while (n > fanout) {
+        n = (n + fanout - 1) / fanout;
         nodes += n;
     }
     return nodes;
 }
 
-class GpkgRtree : public ::testing::TestWithParam<std::size_t> {};
-
-TEST_P(GpkgRtree, HoldsWhatSqlitesOwnRtreeHoldsAndFindsTheSameRows) {
-    const std::size_t n = GetParam();
-    const fs::path file = test::tempDir() / "t.gpkg";
-    const std::vector<Shape> rows = shapes(n, static_cast<unsigned>(n) + 7);
+// Writes n shapes near (lon0, lat0) and compares the packed index with SQLite's own R-tree of the same boxes: what
+// is stored, what windows find, and the shape of the tree for nodes of `fanout` cells.
+void agreesWithSqlite(const fs::path& file, std::size_t n, double lon0, double lat0, std::size_t fanout) {
+    const std::vector<Shape> rows = shapes(n, static_cast<unsigned>(n) + 7, lon0, lat0);
     write(file, rows);
     Db db(file);
     buildReference(db, rows);
@@ -189,21 +188,28 @@ TEST_P(GpkgRtree, HoldsWhatSqlitesOwnRtreeHoldsAndFindsTheSameRows) {
     std::size_t boxes = 0;
     for (const Shape& s : rows) boxes += s.empty ? 0 : 1;
     EXPECT_EQ(stored.size(), boxes);
-    for (const auto& w : windows(static_cast<unsigned>(n)))
+    for (const auto& w : windows(static_cast<unsigned>(n), lon0, lat0))
         EXPECT_EQ(db.rows(window("rtree_t_geom", w)), db.rows(window("ref", w))) << window("rtree_t_geom", w);
     // Packed tight, every node but the root in the parent table, every box's leaf in the rowid table.
-    EXPECT_EQ(db.rows("SELECT count(*) FROM rtree_t_geom_node")[0][0], static_cast<double>(packedNodes(boxes)));
+    EXPECT_EQ(db.rows("SELECT count(*) FROM rtree_t_geom_node")[0][0],
+              static_cast<double>(packedNodes(boxes, fanout)));
     EXPECT_EQ(db.rows("SELECT count(*) FROM rtree_t_geom_parent")[0][0],
-              static_cast<double>(packedNodes(boxes) - 1));
+              static_cast<double>(packedNodes(boxes, fanout) - 1));
     EXPECT_EQ(db.rows("SELECT count(*) FROM rtree_t_geom_rowid")[0][0], static_cast<double>(boxes));
     std::size_t depth = 0;
-    for (std::size_t k = boxes; k > 51; k = (k + 50) / 51) ++depth;
+    for (std::size_t k = boxes; k > fanout; k = (k + fanout - 1) / fanout) ++depth;
     EXPECT_EQ(db.rows("SELECT rtreedepth(data) FROM rtree_t_geom_node WHERE nodeno = 1")[0][0],
               static_cast<double>(depth));
     // Registered as GDAL registers its own.
     EXPECT_EQ(db.text("SELECT extension_name || ' ' || definition || ' ' || scope FROM gpkg_extensions WHERE "
                       "table_name = 't' AND column_name = 'geom'"),
               "gpkg_rtree_index http://www.geopackage.org/spec120/#extension_rtree write-only");
+}
+
+class GpkgRtree : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(GpkgRtree, HoldsWhatSqlitesOwnRtreeHoldsAndFindsTheSameRows) {
+    agreesWithSqlite(test::tempDir() / "t.gpkg", GetParam(), 105.2, 28.1, 51);
 }
 
 // 52 and 53 rows hold 51 and 52 boxes (one geometry is empty): a root leaf at most full, and a tree of two leaves.
@@ -224,6 +230,48 @@ std::set<GIntBig> filtered(OGRLayer* layer, const std::array<double, 4>& w) {
     return ids;
 }
 
+TEST(GpkgRtreeSouthWest, NegativeCoordinatesRoundOutwardsToo) {
+    agreesWithSqlite(test::tempDir() / "t.gpkg", 3000, -75.3, -42.6, 51);
+}
+
+TEST(GpkgRtreePages, SmallPagesMakeSmallerNodes) {
+    // 1 KiB pages: SQLite makes nodes of 960 bytes, 39 cells, and the packing follows what the file says.
+    CPLSetConfigOption("OGR_SQLITE_PRAGMA", "page_size=1024");
+    const fs::path file = test::tempDir() / "t.gpkg";
+    agreesWithSqlite(file, 3000, 105.2, 28.1, 39);
+    CPLSetConfigOption("OGR_SQLITE_PRAGMA", nullptr);
+    EXPECT_EQ(Db(file).text("SELECT length(data) FROM rtree_t_geom_node WHERE nodeno = 1"), "960");
+}
+
+TEST(GpkgRtreeSort, OrdersByCentreStablyAsAComparisonSortDoes) {
+    std::mt19937 rng(17);
+    std::uniform_real_distribution<double> at(-200.0, 200.0), size(0.0, 3.0);
+    std::uniform_int_distribution<int> pick(0, 9);
+    for (const std::size_t n : {10u, 4095u, 4096u, 50000u}) {
+        std::vector<output::RtreeBox> boxes;
+        for (std::size_t i = 0; i < n; ++i) {
+            double x = at(rng), y = at(rng);
+            if (pick(rng) == 0) x = 0.0, y = -0.0;             // zeros of both signs
+            if (pick(rng) == 1) x = 1.5, y = -7.25;            // equal centres: their order is kept
+            const double w = pick(rng) < 5 ? 0.0 : size(rng);  // points and boxes
+            boxes.push_back(output::RtreeBox::of(static_cast<std::int64_t>(i), x - w, x + w, y - w, y + w));
+            if (pick(rng) == 2) boxes.back().minx = -0.0f, boxes.back().maxx = 0.0f;
+            if (pick(rng) == 3) boxes.back().miny = boxes.back().maxy = -0.0f;
+        }
+        for (const bool alongX : {true, false}) {
+            auto expected = boxes;
+            std::stable_sort(expected.begin(), expected.end(), [&](const auto& a, const auto& b) {
+                const float ca = alongX ? a.minx + a.maxx : a.miny + a.maxy;
+                const float cb = alongX ? b.minx + b.maxx : b.miny + b.maxy;
+                return ca < cb;
+            });
+            auto sorted = boxes;
+            output::detail::sortByCentre(sorted, alongX);
+            EXPECT_EQ(sorted, expected) << n << (alongX ? " along x" : " along y");
+        }
+    }
+}
+
 TEST(GpkgRtreeInGdal, SpatialFiltersFindWhatAFullScanFinds) {
     const fs::path dir = test::tempDir();
     const std::vector<Shape> rows = shapes(5000, 11);
@@ -241,7 +289,10 @@ TEST(GpkgRtreeInGdal, SpatialFiltersFindWhatAFullScanFinds) {
     EXPECT_FALSE(b->TestCapability(OLCFastSpatialFilter));
     std::size_t found = 0;
     for (const auto& w : windows(3)) {
+        CPLErrorReset();
         const auto ids = filtered(a, w);
+        // GDAL says nothing: it would warn, and scan, if it found the index broken.
+        EXPECT_EQ(CPLGetLastErrorType(), CE_None) << CPLGetLastErrorMsg();
         EXPECT_EQ(ids, filtered(b, w));
         found += ids.size();
     }
@@ -280,6 +331,57 @@ TEST(GpkgRtreeInGdal, EditsKeepTheIndexCurrentThroughItsTriggers) {
               (std::vector<std::vector<double>>{{501, 100.0, 100.5, 20.0, 21.0}}));
 }
 
+TEST(GpkgRtreeInGdal, ARowAddedToAFullRootAndMostOfATreeDeletedLeaveItSound) {
+    const fs::path dir = test::tempDir();
+    write(dir / "full.gpkg", shapes(52, 3));  // 51 boxes: the root is a full leaf
+    write(dir / "large.gpkg", shapes(2602, 4));
+    GDALAllRegister();
+    {
+        Dataset full(GDALDataset::Open((dir / "full.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        Dataset large(GDALDataset::Open((dir / "large.gpkg").c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(full && large);
+        OGRFeature added(full->GetLayerByName("t")->GetLayerDefn());
+        added.SetGeometryDirectly(new OGRPoint(106.5, 29.5));
+        ASSERT_EQ(full->GetLayerByName("t")->CreateFeature(&added), OGRERR_NONE);
+        OGRLayer* t = large->GetLayerByName("t");
+        ASSERT_EQ(large->StartTransaction(), OGRERR_NONE);
+        for (GIntBig fid = 1; fid <= 2400; ++fid) ASSERT_EQ(t->DeleteFeature(fid), OGRERR_NONE);
+        ASSERT_EQ(large->CommitTransaction(), OGRERR_NONE);
+    }
+    Db full(dir / "full.gpkg"), large(dir / "large.gpkg");
+    EXPECT_EQ(full.text("SELECT rtreecheck('rtree_t_geom')"), "ok");
+    EXPECT_EQ(full.rows("SELECT count(*) FROM rtree_t_geom")[0][0], 52.0);
+    EXPECT_EQ(large.text("SELECT rtreecheck('rtree_t_geom')"), "ok");
+    const std::vector<Shape> kept = shapes(2602, 4);
+    std::vector<std::vector<double>> left;
+    for (std::size_t i = 2400; i < kept.size(); ++i)
+        if (!kept[i].empty) left.push_back({static_cast<double>(i + 1)});
+    EXPECT_EQ(large.rows("SELECT id FROM rtree_t_geom ORDER BY id"), left);
+}
+
+TEST(GpkgRtreeErrors, TwoBoxesForOneRowAreRefusedAndTheFileKeepsNoIndex) {
+    const fs::path file = test::tempDir() / "t.gpkg";
+    GDALAllRegister();
+    {
+        GDALDriver* gpkg = GetGDALDriverManager()->GetDriverByName("GPKG");
+        Dataset ds(gpkg->Create(file.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        ASSERT_TRUE(ds);
+        char** options = CSLSetNameValue(nullptr, "SPATIAL_INDEX", "NO");
+        OGRLayer* layer = ds->CreateLayer("t", nullptr, wkbPoint, options);
+        CSLDestroy(options);
+        ASSERT_TRUE(layer);
+        OGRFeature f(layer->GetLayerDefn());
+        f.SetGeometryDirectly(new OGRPoint(106, 29));
+        ASSERT_EQ(layer->CreateFeature(&f), OGRERR_NONE);
+    }
+    const auto box = output::RtreeBox::of(1, 106, 106, 29, 29);
+    EXPECT_THROW(output::writeRtreeIndex(file, "t", "fid", "geom", {box, box}), std::logic_error);
+    EXPECT_EQ(Db(file).rows("SELECT count(*) FROM sqlite_master WHERE name LIKE 'rtree%'")[0][0], 0.0);
+    // The same file takes its index once the boxes are right.
+    output::writeRtreeIndex(file, "t", "fid", "geom", {box});
+    EXPECT_EQ(Db(file).text("SELECT rtreecheck('rtree_t_geom')"), "ok");
+}
+
 TEST(GpkgRtreeErrors, ATableIndexedTwiceIsAnOutputErrorNamingTheFile) {
     const fs::path file = test::tempDir() / "t.gpkg";
     write(file, shapes(10, 1));
@@ -298,17 +400,6 @@ TEST(GpkgRtreeErrors, ATableIndexedTwiceIsAnOutputErrorNamingTheFile) {
     Db db(file);
     EXPECT_EQ(db.text("SELECT rtreecheck('rtree_t_geom')"), "ok");
     EXPECT_EQ(db.rows("SELECT count(*) FROM rtree_t_geom")[0][0], 10.0);
-}
-
-TEST(GpkgPages, AreOf64KiBUnlessTheUserAskedForOthers) {
-    const fs::path dir = test::tempDir();
-    write(dir / "default.gpkg", shapes(10, 2));
-    EXPECT_EQ(Db(dir / "default.gpkg").text("PRAGMA page_size"), "65536");
-    CPLSetConfigOption("OGR_SQLITE_PRAGMA", "page_size=8192");
-    write(dir / "asked.gpkg", shapes(10, 2));
-    CPLSetConfigOption("OGR_SQLITE_PRAGMA", nullptr);
-    EXPECT_EQ(Db(dir / "asked.gpkg").text("PRAGMA page_size"), "8192");
-    EXPECT_EQ(Db(dir / "asked.gpkg").text("SELECT rtreecheck('rtree_t_geom')"), "ok");
 }
 
 }  // namespace
