@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <unordered_map>
 
 #include "geo/geos.hpp"
 #include "output/gpkg_rtree.hpp"
 #include "util/error.hpp"
+#include "util/gdal_option.hpp"
 
 namespace ecozone::output {
 
@@ -32,7 +34,6 @@ struct GdalTable::Impl {
     GEOSWKBWriter* wkb = nullptr;  // made on first use, with `geos`
     bool transaction = false;
     bool gpkg = false;
-    std::size_t rows = 0;
     std::vector<RtreeBox> boxes;  // of the rows written, for a GeoPackage's spatial index
 
     ~Impl() {
@@ -110,13 +111,12 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     std::string pragmas = CPLGetConfigOption("OGR_SQLITE_PRAGMA", "");
     std::string lower = pragmas;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-    const bool pages = driverName == "GPKG" && lower.find("page_size") == std::string::npos;
-    if (pages) {
-        pragmas += pragmas.empty() ? "page_size=65536" : ",page_size=65536";
-        CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", pragmas.c_str());
+    {
+        std::optional<ThreadGdalOption> pages;
+        if (driverName == "GPKG" && lower.find("page_size") == std::string::npos)
+            pages.emplace("OGR_SQLITE_PRAGMA", pragmas + (pragmas.empty() ? "" : ",") + "page_size=65536");
+        m.dataset.reset(driver->Create(file.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     }
-    m.dataset.reset(driver->Create(file.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-    if (pages) CPLSetThreadLocalConfigOption("OGR_SQLITE_PRAGMA", nullptr);
     if (!m.dataset) throw outputError("cannot create `" + file.string() + "`: " + CPLGetLastErrorMsg());
     m.csv = driverName == "CSV";
     m.geometry = withGeometry;
@@ -214,7 +214,6 @@ void GdalTable::writeRow() {
     m.nullUntouched();
     if (m.layer->CreateFeature(m.row.get()) != OGRERR_NONE)
         throw outputError("cannot write to `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
-    ++m.rows;
     if (m.gpkg) {
         if (const OGRGeometry* g = m.row->GetGeometryRef(); g && !g->IsEmpty()) {
             OGREnvelope e;

@@ -8,11 +8,13 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "output/map_style.hpp"
 #include "output/markup.hpp"
 #include "util/error.hpp"
+#include "util/gdal_option.hpp"
 
 namespace ecozone::output {
 
@@ -245,11 +247,13 @@ void writeQgisStyles(const std::filesystem::path& gpkg, const std::vector<QgisSt
     // Not synced to disk, as GDAL's writing of the rows was not: the styles' four small transactions would
     // otherwise each wait for the whole new file to reach the disk (60 ms for a 1M-facility check). A setting
     // of the user's own wins; this one is for this thread and this opening only.
-    const bool unsynced = !CPLGetConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr);
-    if (unsynced) CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", "OFF");
-    std::unique_ptr<GDALDataset, DatasetCloser> ds(
-        GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
-    if (unsynced) CPLSetThreadLocalConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr);
+    std::unique_ptr<GDALDataset, DatasetCloser> ds;
+    {
+        std::optional<ThreadGdalOption> unsynced;
+        if (!CPLGetConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr))
+            unsynced.emplace("OGR_SQLITE_SYNCHRONOUS", "OFF");
+        ds.reset(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
+    }
     if (!ds) throw outputError("cannot reopen `" + file + "` to add its QGIS styles: " + CPLGetLastErrorMsg());
 
     // The table as QGIS creates it (QgsOgrProviderMetadata::saveStyle): an attribute table with an `id` key.
