@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <gdal_priv.h>
+#include <sqlite3.h>
 
 #include <iostream>
 
@@ -42,6 +43,10 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : static_cast<int>(ErrorKind::Usage);
     }
     log::captureLibraryMessages();
+    // SQLite counts every allocation under one process-wide mutex, for statistics nothing here reads; with a
+    // GeoPackage read on one thread and written on another, the two contended for it. Off before anything
+    // (GDAL included) starts SQLite.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     GDALAllRegister();
     try {
         for (auto& [sub, command] : registered)

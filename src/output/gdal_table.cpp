@@ -10,7 +10,7 @@
 #include <unordered_map>
 
 #include "geo/geos.hpp"
-#include "output/gpkg_rtree.hpp"
+#include "output/gpkg_rows.hpp"
 #include "util/error.hpp"
 #include "util/gdal_option.hpp"
 
@@ -33,15 +33,18 @@ struct GdalTable::Impl {
     geo::GeosContext geos;
     GEOSWKBWriter* wkb = nullptr;  // made on first use, with `geos`
     bool transaction = false;
-    bool gpkg = false;
-    std::vector<RtreeBox> boxes;  // of the rows written, for a GeoPackage's spatial index
+    // A GeoPackage's rows go in through SQLite (see GpkgRows); GDAL makes the file and the table.
+    std::unique_ptr<GpkgRows> gpkg;
 
     ~Impl() {
         if (wkb) GEOSWKBWriter_destroy_r(geos.get(), wkb);
     }
-    // The row is made once and reused: a value stays until the next row sets the column, and columns a row does
-    // not set are nulled just before it is written (nulling all twenty columns of every row cost more).
-    std::vector<int> fieldOf;   // GDAL's field index of each column, in the order the constructor was given them
+    // The columns as given to the constructor (and a CSV's `wkt`), and each one's GDAL field index.
+    std::vector<std::string> names;
+    std::vector<int> fieldOf;
+    // Through GDAL, the row is made once and reused: a value stays until the next row sets the column, and
+    // columns a row does not set are nulled just before it is written (nulling all twenty columns of every row
+    // cost more).
     std::vector<char> touched;  // by GDAL field index: set in the row being made
     void fresh() {
         if (!row) {
@@ -57,23 +60,40 @@ struct GdalTable::Impl {
             touched[i] = 0;
         }
     }
-    int touch(int field) {
-        touched[static_cast<std::size_t>(field)] = 1;
-        return field;
+    // Column positions by name, looked up once.
+    std::unordered_map<std::string, std::size_t> positions;
+    std::size_t position(const std::string& column) {
+        if (auto it = positions.find(column); it != positions.end()) return it->second;
+        const auto it = std::find(names.begin(), names.end(), column);
+        if (it == names.end()) throw std::logic_error("no column " + column + " in " + file.string());
+        return positions.emplace(column, static_cast<std::size_t>(it - names.begin())).first->second;
     }
-    // Column positions by name, looked up once: GDAL's own lookup compares every name case-insensitively.
-    std::unordered_map<std::string, int> columns;
-    int index(const std::string& column) {
-        if (auto it = columns.find(column); it != columns.end()) return touch(it->second);
-        const int i = row->GetFieldIndex(column.c_str());
-        if (i < 0) throw std::logic_error("no column " + column + " in " + file.string());
-        columns.emplace(column, i);
-        return touch(i);
-    }
+    // The GDAL field of the column at `column`, marked set in the row.
     int at(std::size_t column) {
         if (column >= fieldOf.size())
             throw std::logic_error("no column " + std::to_string(column) + " in " + file.string());
-        return touch(fieldOf[column]);
+        touched[static_cast<std::size_t>(fieldOf[column])] = 1;
+        return fieldOf[column];
+    }
+    void text(std::size_t column, const std::string& value) {
+        if (value.empty()) return;
+        if (gpkg)
+            gpkg->text(column, value);
+        else
+            row->SetField(at(column), value.c_str());
+    }
+    void real(std::size_t column, double value) {
+        if (!std::isfinite(value)) return;
+        if (gpkg)
+            gpkg->real(column, value);
+        else
+            row->SetField(at(column), value);
+    }
+    void integer(std::size_t column, long long value) {
+        if (gpkg)
+            gpkg->integer(column, value);
+        else
+            row->SetField(at(column), static_cast<GIntBig>(value));
     }
 };
 
@@ -125,10 +145,10 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     char** options = nullptr;
     if (driverName == "GeoJSON") options = CSLSetNameValue(options, "COORDINATE_PRECISION", "7");
     if (driverName == "FlatGeobuf") options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
-    // The GeoPackage's spatial index is made in finish(), packed from the rows' boxes (see writeRtreeIndex): GDAL
-    // would insert every row into it as the row is written.
-    m.gpkg = driverName == "GPKG";
-    if (m.gpkg) options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
+    // A GeoPackage's rows and spatial index are written by GpkgRows, once GDAL has made the table: GDAL would
+    // insert every row into the index as the row is written.
+    const bool gpkg = driverName == "GPKG";
+    if (gpkg) options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
     const bool layerGeometry = withGeometry && !m.csv;
     m.layer = m.dataset->CreateLayer(layerName.c_str(), layerGeometry ? &m.wgs84 : nullptr,
                                      layerGeometry ? wkbUnknown : wkbNone, options);
@@ -136,13 +156,26 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     if (!m.layer) throw outputError("cannot create layer `" + layerName + "` in `" + file.string() + "`");
     if (m.csv && withGeometry) columns.push_back({"wkt", Type::String});
     for (const Column& c : columns) {
-        OGRFieldDefn def(c.name.c_str(), c.type == Type::Real     ? OFTReal
-                                         : c.type == Type::String ? OFTString
-                                                                  : OFTInteger);
-        // Booleans are 0/1 integers; GPKG and GeoJSON also mark them boolean (CSV would quote them).
+        // Integers are 64-bit (a feature id may not fit 32 bits); booleans are 0/1 integers, which GPKG and
+        // GeoJSON also mark boolean (CSV would quote them).
+        OGRFieldDefn def(c.name.c_str(), c.type == Type::Real      ? OFTReal
+                                         : c.type == Type::String  ? OFTString
+                                         : c.type == Type::Integer ? OFTInteger64
+                                                                   : OFTInteger);
         if (c.type == Type::Boolean && !m.csv) def.SetSubType(OFSTBoolean);
         if (m.layer->CreateField(&def) != OGRERR_NONE)
             throw outputError("cannot create column `" + c.name + "` in `" + file.string() + "`");
+        m.names.push_back(c.name);
+    }
+    if (gpkg) {
+        const std::string fidColumn = m.layer->GetFIDColumn();
+        const std::string geometryColumn = layerGeometry ? m.layer->GetGeometryColumn() : "";
+        CPLErrorReset();
+        m.dataset.reset();  // GDAL writes the empty table's metadata as it closes
+        if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
+            throw outputError("cannot create `" + file.string() + "`: " + CPLGetLastErrorMsg());
+        m.gpkg = std::make_unique<GpkgRows>(file, layerName, fidColumn, geometryColumn, m.names);
+        return;
     }
     if (m.dataset->TestCapability(ODsCTransactions)) m.transaction = m.dataset->StartTransaction() == OGRERR_NONE;
     m.fresh();
@@ -157,32 +190,36 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
 GdalTable::~GdalTable() = default;
 
 void GdalTable::set(const std::string& column, const std::string& value) {
-    if (!value.empty()) impl_->row->SetField(impl_->index(column), value.c_str());
+    impl_->text(impl_->position(column), value);
 }
 
 void GdalTable::set(const std::string& column, double value) {
-    if (std::isfinite(value)) impl_->row->SetField(impl_->index(column), value);
+    impl_->real(impl_->position(column), value);
 }
 
 void GdalTable::setAt(std::size_t column, const std::string& value) {
-    if (!value.empty()) impl_->row->SetField(impl_->at(column), value.c_str());
+    impl_->text(column, value);
 }
 
 void GdalTable::setAt(std::size_t column, double value) {
-    if (std::isfinite(value)) impl_->row->SetField(impl_->at(column), value);
+    impl_->real(column, value);
 }
 
 void GdalTable::setInteger(const std::string& column, long long value) {
-    impl_->row->SetField(impl_->index(column), static_cast<GIntBig>(value));
+    impl_->integer(impl_->position(column), value);
 }
 
 void GdalTable::setBoolean(const std::string& column, bool value) {
-    impl_->row->SetField(impl_->index(column), value ? 1 : 0);
+    impl_->integer(impl_->position(column), value ? 1 : 0);
 }
 
 void GdalTable::setGeometry(const GEOSGeometry* g) {
     Impl& m = *impl_;
     if (!m.geometry || !g) return;
+    if (m.gpkg) {
+        m.gpkg->geometry(m.geos.get(), g);
+        return;
+    }
     if (m.csv) {
         set("wkt", geo::toWkt(m.geos.get(), g));
         return;
@@ -211,29 +248,24 @@ void GdalTable::setGeometry(const GEOSGeometry* g) {
 
 void GdalTable::writeRow() {
     Impl& m = *impl_;
+    if (m.gpkg) {
+        m.gpkg->insert();
+        return;
+    }
     m.nullUntouched();
     if (m.layer->CreateFeature(m.row.get()) != OGRERR_NONE)
         throw outputError("cannot write to `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
-    if (m.gpkg) {
-        if (const OGRGeometry* g = m.row->GetGeometryRef(); g && !g->IsEmpty()) {
-            OGREnvelope e;
-            g->getEnvelope(&e);
-            // Geometries come validated and in degrees: a box that is not finite and ordered is a bug upstream.
-            if (!(e.MinX <= e.MaxX && e.MinY <= e.MaxY && std::isfinite(e.MinX) && std::isfinite(e.MaxX) &&
-                  std::isfinite(e.MinY) && std::isfinite(e.MaxY)))
-                throw std::logic_error("row " + std::to_string(m.row->GetFID()) + " of " + m.file.string() +
-                                       " has a geometry without a finite box");
-            m.boxes.push_back(RtreeBox::of(m.row->GetFID(), e.MinX, e.MaxX, e.MinY, e.MaxY));
-        }
-    }
     m.fresh();
 }
 
 void GdalTable::finish() {
     Impl& m = *impl_;
+    if (m.gpkg) {
+        m.gpkg->finish();
+        m.gpkg.reset();
+        return;
+    }
     if (!m.dataset) return;
-    const std::string layerName = m.layer->GetName(), fidColumn = m.layer->GetFIDColumn(),
-                      geometryColumn = m.layer->GetGeometryColumn();
     if (m.transaction && m.dataset->CommitTransaction() != OGRERR_NONE)
         throw outputError("cannot write `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
     CPLErrorReset();
@@ -241,7 +273,6 @@ void GdalTable::finish() {
     m.dataset.reset();  // closing flushes; a failure shows as a GDAL error
     if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
         throw outputError("cannot finish writing `" + m.file.string() + "`: " + CPLGetLastErrorMsg());
-    if (m.gpkg && m.geometry) writeRtreeIndex(m.file, layerName, fidColumn, geometryColumn, std::move(m.boxes));
 }
 
 }  // namespace ecozone::output

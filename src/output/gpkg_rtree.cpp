@@ -9,6 +9,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "output/sqlite_db.hpp"
 #include "util/error.hpp"
 
 namespace ecozone::output {
@@ -31,61 +32,6 @@ float roundUp(double d) {
     if (f < d) f = static_cast<float>(d * (d < 0 ? kTowards : kAway));
     return f;
 }
-
-std::string quoted(const std::string& name) {
-    std::string q = "\"";
-    for (char c : name) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-std::string literal(const std::string& text) {
-    std::string q = "'";
-    for (char c : text) q += c == '\'' ? std::string("''") : std::string(1, c);
-    return q + "'";
-}
-
-struct DbCloser {
-    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StatementFinalizer {
-    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
-
-// One connection to the file, every failure an output error that names the file and says what SQLite said.
-class Connection {
-  public:
-    explicit Connection(const std::filesystem::path& file) : file_(file) {
-        sqlite3* db = nullptr;
-        const int rc = sqlite3_open_v2(file.string().c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
-        db_.reset(db);
-        if (rc != SQLITE_OK) fail();
-        // The R-tree's own tables are written directly: a connection in defensive mode would refuse that.
-        sqlite3_db_config(db_.get(), SQLITE_DBCONFIG_DEFENSIVE, 0, nullptr);
-    }
-    void exec(const std::string& sql) {
-        if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail();
-    }
-    Statement prepare(const std::string& sql) {
-        sqlite3_stmt* s = nullptr;
-        if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &s, nullptr) != SQLITE_OK) fail();
-        return Statement(s);
-    }
-    // Runs a bound statement that returns no row, and resets it for the next binding.
-    void run(sqlite3_stmt* s) {
-        if (sqlite3_step(s) != SQLITE_DONE) fail();
-        sqlite3_reset(s);
-    }
-    [[noreturn]] void fail() {
-        throw outputError("cannot write the spatial index of `" + file_.string() +
-                          "`: " + (db_ ? sqlite3_errmsg(db_.get()) : "out of memory"));
-    }
-    sqlite3* get() { return db_.get(); }
-
-  private:
-    std::filesystem::path file_;
-    std::unique_ptr<sqlite3, DbCloser> db_;
-};
 
 // A node in SQLite's R-tree format (rtree.c): a 2-byte depth (the root's only) and a 2-byte cell count, then per
 // cell an 8-byte id (a row's fid in a leaf, a child's node number above) and the four coordinates as 32-bit
@@ -187,16 +133,23 @@ RtreeBox RtreeBox::of(std::int64_t id, double minx, double maxx, double miny, do
 
 void writeRtreeIndex(const std::filesystem::path& file, const std::string& table, const std::string& fidColumn,
                      const std::string& column, std::vector<RtreeBox> boxes) {
-    Connection db(file);
-    const std::string rtree = "rtree_" + table + "_" + column;
+    SqliteDb db(file, "the spatial index");
     db.exec("PRAGMA synchronous = OFF");
     db.exec("BEGIN");
-    db.exec("CREATE VIRTUAL TABLE " + quoted(rtree) + " USING rtree(id, minx, maxx, miny, maxy)");
+    writeRtreeIndex(db, table, fidColumn, column, std::move(boxes));
+    db.exec("COMMIT");
+}
+
+void writeRtreeIndex(SqliteDb& db, const std::string& table, const std::string& fidColumn, const std::string& column,
+                     std::vector<RtreeBox> boxes) {
+    const std::filesystem::path& file = db.file();
+    const std::string rtree = "rtree_" + table + "_" + column;
+    db.exec("CREATE VIRTUAL TABLE " + sqlQuoted(rtree) + " USING rtree(id, minx, maxx, miny, maxy)");
 
     // SQLite fixed the node size when it made the (empty) root: every node has that size.
     std::size_t nodeSize = 0;
     {
-        Statement s = db.prepare("SELECT length(data) FROM " + quoted(rtree + "_node") + " WHERE nodeno = 1");
+        Statement s = db.prepare("SELECT length(data) FROM " + sqlQuoted(rtree + "_node") + " WHERE nodeno = 1");
         if (sqlite3_step(s.get()) != SQLITE_ROW)
             throw outputError("cannot write the spatial index of `" + file.string() +
                               "`: SQLite made no root node for " + rtree);
@@ -208,8 +161,8 @@ void writeRtreeIndex(const std::filesystem::path& file, const std::string& table
                           "`: SQLite made R-tree nodes of " + std::to_string(nodeSize) + " bytes");
 
     if (!boxes.empty()) {
-        Statement node = db.prepare("INSERT OR REPLACE INTO " + quoted(rtree + "_node") + " VALUES (?, ?)");
-        Statement parent = db.prepare("INSERT INTO " + quoted(rtree + "_parent") + " VALUES (?, ?)");
+        Statement node = db.prepare("INSERT OR REPLACE INTO " + sqlQuoted(rtree + "_node") + " VALUES (?, ?)");
+        Statement parent = db.prepare("INSERT INTO " + sqlQuoted(rtree + "_parent") + " VALUES (?, ?)");
         NodeBlob blob(nodeSize);
         std::vector<std::pair<std::int64_t, std::int64_t>> leafOf;  // (fid, leaf node), written in fid order
         leafOf.reserve(boxes.size());
@@ -268,7 +221,7 @@ void writeRtreeIndex(const std::filesystem::path& file, const std::string& table
         // that may abort halfway: 64 MB of temporary file for 221k rows in pages of 64 KiB.
         constexpr std::size_t kRowsPerInsert = 256;
         auto insertOf = [&](std::size_t rows) {
-            std::string sql = "INSERT OR IGNORE INTO " + quoted(rtree + "_rowid") + " VALUES (?, ?)";
+            std::string sql = "INSERT OR IGNORE INTO " + sqlQuoted(rtree + "_rowid") + " VALUES (?, ?)";
             for (std::size_t i = 1; i < rows; ++i) sql += ",(?, ?)";
             return db.prepare(sql);
         };
@@ -286,36 +239,35 @@ void writeRtreeIndex(const std::filesystem::path& file, const std::string& table
         }
     }
     // The registration and triggers GDAL writes for the extension (GeoPackage 1.2 and later), word for word.
-    const std::string t = quoted(table), c = quoted(column), r = quoted(rtree);
+    const std::string t = sqlQuoted(table), c = sqlQuoted(column), r = sqlQuoted(rtree);
     db.exec(
         "CREATE TABLE IF NOT EXISTS gpkg_extensions (table_name TEXT,column_name TEXT,extension_name TEXT NOT "
         "NULL,definition TEXT NOT NULL,scope TEXT NOT NULL,CONSTRAINT ge_tce UNIQUE (table_name, column_name, "
         "extension_name))");
     db.exec("INSERT INTO gpkg_extensions (table_name,column_name,extension_name,definition,scope) VALUES (" +
-            literal(table) + ", " + literal(column) +
+            sqlLiteral(table) + ", " + sqlLiteral(column) +
             ", 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only')");
-    const std::string fid = quoted(fidColumn);
+    const std::string fid = sqlQuoted(fidColumn);
     const std::string box = "(NEW." + fid + ",ST_MinX(NEW." + c + "), ST_MaxX(NEW." + c + "),ST_MinY(NEW." + c +
                             "), ST_MaxY(NEW." + c + "))";
-    db.exec("CREATE TRIGGER " + quoted(rtree + "_insert") + " AFTER INSERT ON " + t + " WHEN (new." + c +
+    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_insert") + " AFTER INSERT ON " + t + " WHEN (new." + c +
             " NOT NULL AND NOT ST_IsEmpty(NEW." + c + ")) BEGIN INSERT OR REPLACE INTO " + r + " VALUES " + box +
             "; END");
-    db.exec("CREATE TRIGGER " + quoted(rtree + "_update1") + " AFTER UPDATE OF " + c + " ON " + t + " WHEN OLD." +
+    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_update1") + " AFTER UPDATE OF " + c + " ON " + t + " WHEN OLD." +
             fid + " = NEW." + fid + " AND (NEW." + c + " NOTNULL AND NOT ST_IsEmpty(NEW." + c +
             ")) BEGIN INSERT OR REPLACE INTO " + r + " VALUES " + box + "; END");
-    db.exec("CREATE TRIGGER " + quoted(rtree + "_update2") + " AFTER UPDATE OF " + c + " ON " + t + " WHEN OLD." +
+    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_update2") + " AFTER UPDATE OF " + c + " ON " + t + " WHEN OLD." +
             fid + " = NEW." + fid + " AND (NEW." + c + " ISNULL OR ST_IsEmpty(NEW." + c + ")) BEGIN DELETE FROM " +
             r + " WHERE id = OLD." + fid + "; END");
-    db.exec("CREATE TRIGGER " + quoted(rtree + "_update3") + " AFTER UPDATE ON " + t + " WHEN OLD." + fid +
+    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_update3") + " AFTER UPDATE ON " + t + " WHEN OLD." + fid +
             " != NEW." + fid + " AND (NEW." + c + " NOTNULL AND NOT ST_IsEmpty(NEW." + c +
             ")) BEGIN DELETE FROM " + r + " WHERE id = OLD." + fid + "; INSERT OR REPLACE INTO " + r + " VALUES " +
             box + "; END");
-    db.exec("CREATE TRIGGER " + quoted(rtree + "_update4") + " AFTER UPDATE ON " + t + " WHEN OLD." + fid +
+    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_update4") + " AFTER UPDATE ON " + t + " WHEN OLD." + fid +
             " != NEW." + fid + " AND (NEW." + c + " ISNULL OR ST_IsEmpty(NEW." + c + ")) BEGIN DELETE FROM " + r +
             " WHERE id IN (OLD." + fid + ", NEW." + fid + "); END");
-    db.exec("CREATE TRIGGER " + quoted(rtree + "_delete") + " AFTER DELETE ON " + t + " WHEN old." + c +
+    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_delete") + " AFTER DELETE ON " + t + " WHEN old." + c +
             " NOT NULL BEGIN DELETE FROM " + r + " WHERE id = OLD." + fid + "; END");
-    db.exec("COMMIT");
 }
 
 }  // namespace ecozone::output

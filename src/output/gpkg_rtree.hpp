@@ -27,6 +27,12 @@ struct RtreeBox {
 void writeRtreeIndex(const std::filesystem::path& file, const std::string& table, const std::string& fidColumn,
                      const std::string& column, std::vector<RtreeBox> boxes);
 
+class SqliteDb;
+// The same on a connection the caller opened, inside the caller's transaction (the index then lands with the rows,
+// or not at all).
+void writeRtreeIndex(SqliteDb& db, const std::string& table, const std::string& fidColumn, const std::string& column,
+                     std::vector<RtreeBox> boxes);
+
 namespace detail {
 // The order the packing cuts a level of the tree in: by the centre of each box along x (or y), as a 32-bit float,
 // stably. Exposed for its test.

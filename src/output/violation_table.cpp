@@ -82,7 +82,6 @@ LayerView viewOf(const layers::LayerMap& layers) {
 struct ViolationWriter::Impl {
     std::filesystem::path file;
     GdalTable table;
-    geo::GeosContext geos;
     std::set<geo::GeometryFamily> families;  // for the GeoPackage's QGIS style
     explicit Impl(const std::filesystem::path& f) : file(f), table(f, "violations", columns(), true) {
         if (columns().size() != kColumnCount)
@@ -130,7 +129,7 @@ void ViolationWriter::write(const rules::Catalogue& catalogue, const LayerView& 
             table.setAt(kTitleEn, rule.title_en);
             table.setAt(kBasis, rule.basis);
             table.setGeometry(s.geometry.get());
-            impl_->families.insert(geo::familyOf(impl_->geos.get(), s.geometry.get()));
+            impl_->families.insert(s.family);
             table.writeRow();
         }
     }
