@@ -589,6 +589,10 @@ class LayerLoaderImpl {
     geo::GeosContext geos_;
     std::vector<AttributeTable::Value> values_;  // the attribute row being made, one value per table field
     std::vector<std::string> texts_;             // the normalised text of each schema field, for values_
+    // Per source field, found once: its index if it is text (checked for its encoding), and whether its table
+    // field has its type (the value is then copied as it is).
+    std::vector<int> text_fields_;
+    std::vector<char> same_type_;
 };
 
 void LayerLoaderImpl::openSource() {
@@ -670,8 +674,8 @@ void LayerLoaderImpl::resolveEncoding() {
 
 std::optional<std::string> LayerLoaderImpl::decodeText(OGRFeature& f) {
     bool gbk = false;
-    for (int i = 0; i < f.GetFieldCount(); ++i) {
-        if (f.GetFieldDefnRef(i)->GetType() != OFTString || !f.IsFieldSetAndNotNull(i)) continue;
+    for (const int i : text_fields_) {
+        if (!f.IsFieldSetAndNotNull(i)) continue;
         if (!decoder_ && isValidUtf8(f.GetFieldAsString(i))) continue;  // the usual case, without a copy
         const std::string raw = f.GetFieldAsString(i);
         if (decoder_) {
@@ -723,6 +727,10 @@ void LayerLoaderImpl::resolveFields() {
             copy.SetWidth(0);
         }
         table_->addField(copy);
+    }
+    for (int i = 0; i < defn->GetFieldCount(); ++i) {
+        if (defn->GetFieldDefn(i)->GetType() == OFTString) text_fields_.push_back(i);
+        same_type_.push_back(table_->defn()->GetFieldDefn(i)->GetType() == defn->GetFieldDefn(i)->GetType());
     }
     // A required field can only be missing from a source with no features; the table still gets it, so that rule
     // filters on it parse (and select nothing).
@@ -1043,19 +1051,19 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
                 value = std::to_string(static_cast<long long>(*number));
             }
         }
-        const auto normalised = spec.normalise(value);
+        auto normalised = spec.normalise(value);
         if (!normalised)
             return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is not one of the allowed values (" +
                                      spec.allowedList() + ")");
         // The table holds schema fields with the schema's type, whatever the source's type: given as text.
-        texts_[i] = *normalised;
+        texts_[i] = std::move(*normalised);
         values_[static_cast<std::size_t>(idx)].text = texts_[i].c_str();
-        if (spec.name == schema.id_field) out.id = *normalised;
-        if (spec.name == schema.name_field) out.name = *normalised;
-        if (spec.name == schema.class_field) out.klass = *normalised;
-        if (spec.name == schema.status_field) out.status = *normalised;
+        if (spec.name == schema.id_field) out.id = texts_[i];
+        if (spec.name == schema.name_field) out.name = texts_[i];
+        if (spec.name == schema.class_field) out.klass = texts_[i];
+        if (spec.name == schema.status_field) out.status = texts_[i];
         if (spec.name == schema.width_field) {
-            const double w = *parseNumber(*normalised);
+            const double w = *parseNumber(texts_[i]);
             if (w < 0) return skip(out.fid, "field `" + spec.name + "` = `" + value + "` is a negative width");
             out.half_width_m = w / 2;
         }
@@ -1065,11 +1073,9 @@ void LayerLoaderImpl::readFeature(OGRFeature& f) {
     if (out.family != geo::GeometryFamily::Line) out.half_width_m = 0;  // a width widens centerlines only
 
     // Copy the remaining attributes as they are (their table fields have the source's types).
-    OGRFeatureDefn* defn = table_->defn();
     for (int i = 0; i < f.GetFieldCount(); ++i) {
         AttributeTable::Value& v = values_[static_cast<std::size_t>(i)];
-        if (!v.text && f.IsFieldSetAndNotNull(i) &&
-            defn->GetFieldDefn(i)->GetType() == f.GetFieldDefnRef(i)->GetType())
+        if (!v.text && same_type_[static_cast<std::size_t>(i)] && f.IsFieldSetAndNotNull(i))
             v.raw = f.GetRawFieldRef(i);
     }
     // FID in a filter is the feature's index in the whole layer, also when it is read in parts (`used` counts
