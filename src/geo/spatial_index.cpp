@@ -541,9 +541,10 @@ AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
 AreaIndex::~AreaIndex() = default;
 
 bool AreaIndex::intersects(std::size_t o, const Subject& subject, QueryScratch& scratch) const {
-    // A point against a polygon: the engine's own locator, with GEOS's answer. Anything else: GEOS.
-    if (tree_->locators[o] && subject.parts && subject.parts->size() == 1 && subject.parts->front().size() == 1 &&
-        GEOSGeomTypeId_r(scratch.geos(), subject.geometry) == GEOS_POINT) {
+    // A point against a polygon: the engine's own locator, with GEOS's answer. Anything else: GEOS. One part of
+    // one vertex is a point (or a multipoint of one, which intersects where its point does): a line or a ring
+    // has more, and the GEOS geometry need not be looked at.
+    if (tree_->locators[o] && subject.parts && subject.parts->size() == 1 && subject.parts->front().size() == 1) {
         const LonLat& q = subject.parts->front().front();
         const Box& e = objects_[o].envelope;
         if (q.lon < e.min_lon || q.lon > e.max_lon || q.lat < e.min_lat || q.lat > e.max_lat) return false;

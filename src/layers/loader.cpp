@@ -43,14 +43,20 @@ class AttributeTable {
         defn_->Reference();
         defn_->SetGeomType(wkbNone);
     }
-    explicit AttributeTable(OGRFeatureDefn* shared) : defn_(shared) { defn_->Reference(); }
+    explicit AttributeTable(OGRFeatureDefn* shared) : defn_(shared) {
+        defn_->Reference();
+        for (int i = 0; i < defn_->GetFieldCount(); ++i) types_.push_back(defn_->GetFieldDefn(i)->GetType());
+    }
     ~AttributeTable() { defn_->Release(); }
     AttributeTable(const AttributeTable&) = delete;
     AttributeTable& operator=(const AttributeTable&) = delete;
 
     OGRFeatureDefn* defn() const { return defn_; }
     // Fields are added before the first row.
-    void addField(const OGRFieldDefn& field) { defn_->AddFieldDefn(&field); }
+    void addField(const OGRFieldDefn& field) {
+        defn_->AddFieldDefn(&field);
+        types_.push_back(field.GetType());
+    }
     void reserve(std::size_t rows) {
         start_.reserve(rows + 1);
         fid_.reserve(rows);
@@ -65,11 +71,12 @@ class AttributeTable {
 
     // Appends a row of values, one per field of the definition, with its FID.
     void add(const std::vector<Value>& values, GIntBig fid) {
-        const int n = defn_->GetFieldCount();
+        const std::vector<OGRFieldType>& types = fieldTypes();
+        const int n = static_cast<int>(types.size());
         if (start_.empty()) start_.push_back(0);
         for (int i = 0; i < n; ++i) {
             const Value& v = values[static_cast<std::size_t>(i)];
-            const OGRFieldType type = defn_->GetFieldDefn(i)->GetType();
+            const OGRFieldType type = types[static_cast<std::size_t>(i)];
             if (v.text) {
                 data_.push_back(kSet);
                 switch (type) {
@@ -87,6 +94,9 @@ class AttributeTable {
         }
         start_.push_back(data_.size());
         fid_.push_back(fid);
+        // Room for the rows reserved, from the first row's size (and a quarter more): growing by doubling moved
+        // the whole buffer a dozen times per part.
+        if (fid_.size() == 1 && start_.capacity() > 2) data_.reserve(data_.size() * (start_.capacity() - 1) * 5 / 4);
     }
 
     std::size_t size() const { return fid_.size(); }
@@ -95,10 +105,9 @@ class AttributeTable {
     void bounds(std::size_t i, std::vector<const char*>& out) const {
         out.clear();
         const char* p = data_.data() + start_[i];
-        const int n = defn_->GetFieldCount();
-        for (int f = 0; f < n; ++f) {
+        for (const OGRFieldType type : fieldTypes()) {
             out.push_back(p);
-            p = skip(p, defn_->GetFieldDefn(f)->GetType());
+            p = skip(p, type);
         }
         out.push_back(p);
     }
@@ -106,7 +115,8 @@ class AttributeTable {
     // Fills `row` (of this definition) with row i, as add() took it.
     void fill(std::size_t i, OGRFeature& row) const {
         const char* p = data_.data() + start_[i];
-        const int n = defn_->GetFieldCount();
+        const std::vector<OGRFieldType>& types = fieldTypes();
+        const int n = static_cast<int>(types.size());
         for (int f = 0; f < n; ++f) {
             const char tag = *p++;
             if (tag == kUnset) {
@@ -117,7 +127,7 @@ class AttributeTable {
                 row.SetFieldNull(f);
                 continue;
             }
-            switch (defn_->GetFieldDefn(f)->GetType()) {
+            switch (types[static_cast<std::size_t>(f)]) {
                 case OFTInteger: row.SetField(f, get<int>(p)); break;
                 case OFTInteger64: row.SetField(f, static_cast<GIntBig>(get<GIntBig>(p))); break;
                 case OFTReal: row.SetField(f, get<double>(p)); break;
@@ -152,6 +162,9 @@ class AttributeTable {
 
   private:
     static constexpr char kUnset = 0, kNull = 1, kSet = 2;
+
+    // The definition's field types, kept as fields are added (before the first row).
+    const std::vector<OGRFieldType>& fieldTypes() const { return types_; }
 
     void putRaw(const OGRField& value, OGRFieldType type) {
         const OGRField* raw = &value;
@@ -257,6 +270,7 @@ class AttributeTable {
     }
 
     OGRFeatureDefn* defn_;
+    std::vector<OGRFieldType> types_;
     std::vector<char> data_;          // every row's fields, one after another
     std::vector<std::size_t> start_;  // where each row begins in data_, and one past the last
     std::vector<GIntBig> fid_;
@@ -569,6 +583,7 @@ class LayerLoaderImpl {
     bool geographic_ = true;                  // the source CRS is longitude/latitude (ledger cells may be DMS)
     std::optional<geo::Datum> datum_;         // GCJ-02 / BD-09 coordinates to convert after reprojection
     std::unique_ptr<OGRCoordinateTransformation> transform_;
+    bool identity_ = false;  // the source is in WGS84 longitude/latitude already: transform_ would change nothing
     std::optional<geo::Box> area_of_use_;  // of the source CRS, in degrees
     std::string crs_name_;
     OGRSpatialReference source_crs_;
@@ -593,6 +608,7 @@ class LayerLoaderImpl {
     // field has its type (the value is then copied as it is).
     std::vector<int> text_fields_;
     std::vector<char> same_type_;
+    std::vector<OGRRawPoint> xy_;  // a vertex sequence on its way to GEOS
 };
 
 void LayerLoaderImpl::openSource() {
@@ -828,6 +844,8 @@ void LayerLoaderImpl::resolveCrs() {
     if (const char* code = src.GetAuthorityCode(nullptr))
         crs_name_ += std::string(" (") + (src.GetAuthorityName(nullptr) ? src.GetAuthorityName(nullptr) : "") + ":" +
                      code + ")";
+    // Data already in WGS84 longitude/latitude is not passed through PROJ's no-op, vertex by vertex.
+    identity_ = src.IsSame(&wgs84) == TRUE;
     transform_.reset(OGRCreateCoordinateTransformation(&src, &wgs84));
     if (!transform_)
         throw dataError("layer `" + b.name + "`: PROJ cannot transform its CRS to WGS84 longitude/latitude (" +
@@ -844,7 +862,7 @@ std::optional<std::string> LayerLoaderImpl::pointOf(OGRFeature& f, const OGRPoin
     double x = point.getX(), y = point.getY(), z = 0;
     if (!std::isfinite(x) || !std::isfinite(y)) return "non-finite (NaN or infinite) coordinates";
     if (raw_xy_.size() < 1000) raw_xy_.emplace_back(x, y);
-    if (!transform_->Transform(1, &x, &y, &z)) {
+    if (!identity_ && !transform_->Transform(1, &x, &y, &z)) {
         ++not_transformed_;
         return "coordinates cannot be transformed to WGS84 (outside the CRS's area?)";
     }
@@ -872,6 +890,104 @@ std::optional<std::string> LayerLoaderImpl::pointAt(OGRFeature& f, geo::LonLat p
     noteRepairs(f, repairs);
     return std::nullopt;
 }
+
+namespace {
+
+// Every x and y finite (an envelope passes over NaN: every comparison with it is false). Lines, polygons and their
+// collections are read vertex by vertex here; anything else through GDAL's visitor, which makes a point of each
+// vertex.
+bool allFinite(const OGRGeometry& g) {
+    switch (wkbFlatten(g.getGeometryType())) {
+        case wkbLineString:
+        case wkbLinearRing: {
+            const OGRSimpleCurve& c = *g.toSimpleCurve();
+            for (int i = 0; i < c.getNumPoints(); ++i)
+                if (!std::isfinite(c.getX(i)) || !std::isfinite(c.getY(i))) return false;
+            return true;
+        }
+        case wkbPolygon:
+            for (const OGRLinearRing* ring : *g.toPolygon())
+                if (!allFinite(*ring)) return false;
+            return true;
+        case wkbMultiLineString:
+        case wkbMultiPolygon:
+        case wkbGeometryCollection:
+            for (const OGRGeometry* part : *g.toGeometryCollection())
+                if (!allFinite(*part)) return false;
+            return true;
+        default: {
+            struct FiniteCheck : OGRDefaultConstGeometryVisitor {
+                using OGRDefaultConstGeometryVisitor::visit;
+                bool finite = true;
+                void visit(const OGRPoint* p) override {
+                    if (!std::isfinite(p->getX()) || !std::isfinite(p->getY())) finite = false;
+                }
+            } check;
+            g.accept(&check);
+            return check.finite;
+        }
+    }
+}
+
+// The GEOS geometry of a 2D line, polygon, multiline or multipolygon, each vertex sequence copied in one call
+// (GEOS's WKB reader, which this replaces for them, reads a double at a time). nullptr for anything else and for
+// what GEOS would refuse (empty parts, lines of one vertex, rings of fewer than four): those go through WKB,
+// which says why.
+GEOSGeometry* directGeos(GEOSContextHandle_t ctx, const OGRGeometry& g, std::vector<OGRRawPoint>& xy) {
+    auto sequence = [&](const OGRSimpleCurve& c) {
+        xy.resize(static_cast<std::size_t>(c.getNumPoints()));
+        c.getPoints(xy.data());
+        static_assert(sizeof(OGRRawPoint) == 2 * sizeof(double));
+        return GEOSCoordSeq_copyFromBuffer_r(ctx, reinterpret_cast<const double*>(xy.data()),
+                                             static_cast<unsigned>(xy.size()), 0, 0);
+    };
+    auto lineOk = [](const OGRSimpleCurve& c) { return c.getNumPoints() >= 2; };
+    auto ringOk = [](const OGRLinearRing& r) { return r.getNumPoints() >= 4 && r.get_IsClosed(); };
+    auto polygonOk = [&](const OGRPolygon& p) {
+        if (p.IsEmpty()) return false;
+        for (const OGRLinearRing* ring : p)
+            if (!ringOk(*ring)) return false;
+        return true;
+    };
+    auto line = [&](const OGRLineString& l) { return GEOSGeom_createLineString_r(ctx, sequence(l)); };
+    auto polygon = [&](const OGRPolygon& p) {
+        GEOSGeometry* shell = GEOSGeom_createLinearRing_r(ctx, sequence(*p.getExteriorRing()));
+        std::vector<GEOSGeometry*> holes;
+        for (int i = 0; i < p.getNumInteriorRings(); ++i)
+            holes.push_back(GEOSGeom_createLinearRing_r(ctx, sequence(*p.getInteriorRing(i))));
+        return GEOSGeom_createPolygon_r(ctx, shell, holes.data(), static_cast<unsigned>(holes.size()));
+    };
+    switch (wkbFlatten(g.getGeometryType())) {
+        case wkbLineString:
+            return lineOk(*g.toLineString()) ? line(*g.toLineString()) : nullptr;
+        case wkbPolygon:
+            return polygonOk(*g.toPolygon()) ? polygon(*g.toPolygon()) : nullptr;
+        case wkbMultiLineString: {
+            const OGRMultiLineString& m = *g.toMultiLineString();
+            if (m.IsEmpty()) return nullptr;
+            for (const OGRLineString* l : m)
+                if (!lineOk(*l)) return nullptr;
+            std::vector<GEOSGeometry*> parts;
+            for (const OGRLineString* l : m) parts.push_back(line(*l));
+            return GEOSGeom_createCollection_r(ctx, GEOS_MULTILINESTRING, parts.data(),
+                                               static_cast<unsigned>(parts.size()));
+        }
+        case wkbMultiPolygon: {
+            const OGRMultiPolygon& m = *g.toMultiPolygon();
+            if (m.IsEmpty()) return nullptr;
+            for (const OGRPolygon* p : m)
+                if (!polygonOk(*p)) return nullptr;
+            std::vector<GEOSGeometry*> parts;
+            for (const OGRPolygon* p : m) parts.push_back(polygon(*p));
+            return GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts.data(),
+                                               static_cast<unsigned>(parts.size()));
+        }
+        default:
+            return nullptr;
+    }
+}
+
+}  // namespace
 
 std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& out) {
     if (xy_index_ < 0 && x_index_ < 0)
@@ -917,16 +1033,7 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
         geom->flattenTo2D();
         geom->setMeasured(FALSE);
     }
-    // Every vertex, not the envelope: an envelope passes over NaN (every comparison with it is false).
-    struct FiniteCheck : OGRDefaultConstGeometryVisitor {
-        using OGRDefaultConstGeometryVisitor::visit;
-        bool finite = true;
-        void visit(const OGRPoint* p) override {
-            if (!std::isfinite(p->getX()) || !std::isfinite(p->getY())) finite = false;
-        }
-    } finiteCheck;
-    geom->accept(&finiteCheck);
-    if (!finiteCheck.finite) return "non-finite (NaN or infinite) coordinates";
+    if (!allFinite(*geom)) return "non-finite (NaN or infinite) coordinates";
     OGREnvelope env;
     // Unclosed rings: GEOS refuses them, so close them here and say so.
     if (const auto flat = wkbFlatten(geom->getGeometryType()); flat == wkbPolygon || flat == wkbMultiPolygon) {
@@ -948,7 +1055,7 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
         geom->getEnvelope(&env);
         raw_xy_.emplace_back(env.MinX, env.MinY);
     }
-    if (geom->transform(transform_.get()) != OGRERR_NONE) {
+    if (!identity_ && geom->transform(transform_.get()) != OGRERR_NONE) {
         ++not_transformed_;
         return "coordinates cannot be transformed to WGS84 (outside the CRS's area?)";
     }
@@ -966,12 +1073,15 @@ std::optional<std::string> LayerLoaderImpl::geometryOf(OGRFeature& f, Feature& o
     GEOSContextHandle_t ctx = geos_.get();
     if (wkbFlatten(geom->getGeometryType()) == wkbPoint)
         return pointAt(f, {geom->toPoint()->getX(), geom->toPoint()->getY()}, repairs, out);
-    const int size = static_cast<int>(geom->WkbSize());
-    std::vector<unsigned char> wkb(static_cast<std::size_t>(size));
-    geom->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
-    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
-    GEOSGeometry* raw = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
-    GEOSWKBReader_destroy_r(ctx, reader);
+    GEOSGeometry* raw = directGeos(ctx, *geom, xy_);
+    if (!raw) {
+        const int size = static_cast<int>(geom->WkbSize());
+        std::vector<unsigned char> wkb(static_cast<std::size_t>(size));
+        geom->exportToWkb(wkbNDR, wkb.data(), wkbVariantIso);
+        GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
+        raw = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
+        GEOSWKBReader_destroy_r(ctx, reader);
+    }
     if (!raw) {
         std::string why = geos_.lastError();
         while (!why.empty() && std::isspace(static_cast<unsigned char>(why.back()))) why.pop_back();
@@ -1465,9 +1575,8 @@ class NearCells {
           height_(static_cast<std::int64_t>(std::floor(box.max_lat / cell)) - y0_ + 2),
           bits_(static_cast<std::size_t>(width_ * height_)) {}
 
-    Cell cellOf(geo::LonLat p) const {
-        return {static_cast<std::int64_t>(std::floor(p.lon / cell_)), static_cast<std::int64_t>(std::floor(p.lat / cell_))};
-    }
+    Cell cellOf(geo::LonLat p) const { return {floorOf(p.lon / cell_), floorOf(p.lat / cell_)}; }
+    static bool same(Cell a, Cell b) { return a.x == b.x && a.y == b.y; }
     void markAround(geo::LonLat p) {
         const Cell c = cellOf(p);
         for (std::int64_t dx = -1; dx <= 1; ++dx)
@@ -1480,6 +1589,12 @@ class NearCells {
 
   private:
     std::size_t index(std::int64_t x, std::int64_t y) const { return static_cast<std::size_t>((y - y0_) * width_ + (x - x0_)); }
+    // std::floor of a finite quotient of degrees by a cell, inline (the library call was most of this check's
+    // time, run on every vertex of every other layer).
+    static std::int64_t floorOf(double v) {
+        const auto t = static_cast<std::int64_t>(v);
+        return static_cast<double>(t) > v ? t - 1 : t;
+    }
 
     double cell_;
     std::int64_t x0_, y0_, width_, height_;
@@ -1529,9 +1644,12 @@ void warnWebMapOffsets(const LayerMap& layers) {
                     for (std::size_t i = 1; i < part.size(); ++i) {
                         const geo::LonLat a = part[i - 1], b = part[i];
                         const auto cellB = near.cellOf(b);
-                        // A segment counts when an end or its middle lies in a marked cell.
-                        const bool counts = near.marked(cellA) || near.marked(cellB) ||
-                                            near.marked(near.cellOf({(a.lon + b.lon) / 2, (a.lat + b.lat) / 2}));
+                        // A segment counts when an end or its middle lies in a marked cell (the middle of a
+                        // segment within one cell lies in that cell).
+                        const bool counts =
+                            near.marked(cellA) || near.marked(cellB) ||
+                            (!NearCells::same(cellA, cellB) &&
+                             near.marked(near.cellOf({(a.lon + b.lon) / 2, (a.lat + b.lat) / 2})));
                         cellA = cellB;
                         if (counts) segments.emplace_back(FlatSegment(flat(a), flat(b)), f.half_width_m);
                     }
