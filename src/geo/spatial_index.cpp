@@ -219,7 +219,8 @@ std::optional<ShorelineHit> ShorelineIndex::nearest(const Subject& subject, doub
     // A subject inside an object is 0 m from it, however far that object's shoreline segments are. Only a polygon
     // can hold a subject, and only a polygonal subject can hold a piece of an object without crossing its
     // outline (crossings and touches the segment search finds as 0 m): only then is GEOS asked.
-    const GeometryFamily subjectFamily = familyOf(scratch.geos(), subject.geometry);
+    const GeometryFamily subjectFamily =
+        subject.family != GeometryFamily::Empty ? subject.family : familyOf(scratch.geos(), subject.geometry);
     const bool subjectPolygonal = subjectFamily == GeometryFamily::Polygon || subjectFamily == GeometryFamily::Mixed;
     {
         std::vector<BoxValue> touching;

@@ -25,6 +25,9 @@ struct Subject {
     const GEOSGeometry* geometry = nullptr;
     Box envelope;
     const std::vector<std::vector<LonLat>>* parts = nullptr;
+    // familyOf(geometry), when the caller knows it (a loaded feature's own): the queries then need not look at
+    // the GEOS geometry to tell a point from a footprint. Empty: not known, asked of GEOS.
+    GeometryFamily family = GeometryFamily::Empty;
 };
 
 // Per-thread state for queries: a GEOS context and the prepared geometries this thread has made so far.

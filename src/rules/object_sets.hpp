@@ -21,7 +21,7 @@ inline geo::IndexedObject indexed(const layers::Feature& f) {
 }
 
 inline geo::Subject subjectOf(const layers::Feature& f) {
-    return {f.geometry.get(), f.envelope, &f.parts};
+    return {f.geometry.get(), f.envelope, &f.parts, f.family};
 }
 
 // Per-thread query state: one scratch (GEOS context, prepared geometries) per index the thread has queried.
