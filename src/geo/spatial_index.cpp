@@ -542,11 +542,16 @@ AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
 AreaIndex::~AreaIndex() = default;
 
 bool AreaIndex::intersects(std::size_t o, const Subject& subject, QueryScratch& scratch) const {
-    // A point against a polygon: the engine's own locator, with GEOS's answer. Anything else: GEOS. One part of
-    // one vertex is a point (or a multipoint of one, which intersects where its point does): a line or a ring
-    // has more, and the GEOS geometry need not be looked at.
-    if (tree_->locators[o] && subject.parts && subject.parts->size() == 1 && subject.parts->front().size() == 1) {
-        const LonLat& q = subject.parts->front().front();
+    // A point against a polygon: the engine's own locator, with GEOS's answer. Anything else: GEOS. A subject of
+    // the point family with an envelope of no extent is one point (or points on top of one another, which
+    // intersect where it does), at the envelope's corner; one part of one vertex is a point too (a line or a ring
+    // has more). Neither needs the GEOS geometry looked at.
+    const bool atCorner = subject.family == GeometryFamily::Point && subject.envelope.min_lon == subject.envelope.max_lon &&
+                          subject.envelope.min_lat == subject.envelope.max_lat;
+    if (tree_->locators[o] &&
+        (atCorner || (subject.parts && subject.parts->size() == 1 && subject.parts->front().size() == 1))) {
+        const LonLat q = atCorner ? LonLat{subject.envelope.min_lon, subject.envelope.min_lat}
+                                  : subject.parts->front().front();
         const Box& e = objects_[o].envelope;
         if (q.lon < e.min_lon || q.lon > e.max_lon || q.lat < e.min_lat || q.lat > e.max_lat) return false;
         return tree_->locators[o]->intersects(scratch.geos(), q);

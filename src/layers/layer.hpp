@@ -26,6 +26,7 @@ struct Feature {
     std::string status;       // the schema's status field
     double half_width_m = 0;  // half the river width, for centerlines with a width
     geo::GeometryFamily family = geo::GeometryFamily::Empty;
+    bool point = false;  // a single 2D point (not a multipoint), at the corner of `envelope`
     geo::GeomPtr geometry;
     geo::Box envelope;
     std::vector<std::vector<geo::LonLat>> parts;  // vertex sequences, for distances

@@ -885,6 +885,7 @@ std::optional<std::string> LayerLoaderImpl::pointAt(OGRFeature& f, geo::LonLat p
     if (!raw) return "unrepairable geometry (" + geos_.lastError() + ")";
     geo::primeEnvelopes(ctx, raw);  // before threads share it (a point layer may be a rule's object)
     out.envelope = geo::Box{p.lon, p.lat, p.lon, p.lat};
+    out.point = true;
     out.parts = {{p}};
     out.geometry = geo::adopt(raw);
     noteRepairs(f, repairs);

@@ -246,6 +246,15 @@ void GdalTable::setGeometry(const GEOSGeometry* g) {
     m.row->SetGeometryDirectly(out);
 }
 
+void GdalTable::setPoint(const GEOSGeometry* g, geo::LonLat at) {
+    Impl& m = *impl_;
+    if (m.gpkg && m.geometry && g) {
+        m.gpkg->point(at.lon, at.lat);
+        return;
+    }
+    setGeometry(g);
+}
+
 void GdalTable::writeRow() {
     Impl& m = *impl_;
     if (m.gpkg) {

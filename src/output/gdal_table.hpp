@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "geo/geodesic.hpp"
+
 namespace ecozone::output {
 
 // A table written through GDAL, its format chosen by the file's extension (.gpkg, .geojson/.json, .csv, .fgb).
@@ -38,6 +40,9 @@ class GdalTable {
     void setInteger(const std::string& column, long long value);
     void setBoolean(const std::string& column, bool value);
     void setGeometry(const GEOSGeometry* g);
+    // The same for a geometry known to be a single 2D point at `at`: a GeoPackage row is then made without
+    // looking at the GEOS geometry.
+    void setPoint(const GEOSGeometry* g, geo::LonLat at);
     void writeRow();
     // Commits and closes; throws an output error if GDAL could not finish the file.
     void finish();

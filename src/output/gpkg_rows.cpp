@@ -53,6 +53,20 @@ struct GpkgRows::Impl {
 
     Impl(const std::filesystem::path& file, const std::string& t) : db(file, "table `" + t + "`") {}
 
+    // The GeoPackage header: magic, version 0, flags (little-endian, then `flags`: 0x02 an XY envelope, which
+    // GDAL writes for all but points and empty geometries; 0x10 empty), the SRS id.
+    void header(unsigned char flags) {
+        blob.assign({'G', 'P', 0, static_cast<unsigned char>(0x01 | flags)});
+        const auto srs = static_cast<std::uint32_t>(srsId);
+        unsigned char bytes[4];
+        std::memcpy(bytes, &srs, 4);
+        blob.insert(blob.end(), bytes, bytes + 4);
+    }
+    void bindBlob() {
+        sqlite3_bind_blob(insert.get(), 1, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+        touched[1] = 1;
+    }
+
     int parameterOf(std::size_t column) {
         const std::size_t p = column + (hasGeometry ? 2 : 1);
         if (p >= touched.size())
@@ -137,19 +151,13 @@ void GpkgRows::geometry(GEOSContextHandle_t ctx, const GEOSGeometry* g) {
     const bool point = GEOSGeomTypeId_r(ctx, g) == GEOS_POINT && GEOSGeomGetX_r(ctx, g, &x) == 1 &&
                        GEOSGeomGetY_r(ctx, g, &y) == 1 && !GEOSHasZ_r(ctx, g);
     const bool empty = !point && GEOSisEmpty_r(ctx, g) == 1;
-    // The GeoPackage header: magic, version 0, flags (little-endian; an XY envelope except for points and empty
-    // geometries, as GDAL writes them; the empty bit), the SRS id; then the envelope and the WKB.
-    m.blob.assign({'G', 'P', 0, 0});
-    m.blob[3] = static_cast<unsigned char>(0x01 | (!empty && !point ? 0x02 : 0) | (empty ? 0x10 : 0));
-    const auto srs = static_cast<std::uint32_t>(m.srsId);
-    unsigned char bytes[4];
-    std::memcpy(bytes, &srs, 4);
-    m.blob.insert(m.blob.end(), bytes, bytes + 4);
-    m.rowHasBox = !empty;
     if (point) {
-        m.box[0] = m.box[1] = x;
-        m.box[2] = m.box[3] = y;
-    } else if (!empty) {
+        this->point(x, y);
+        return;
+    }
+    m.header(empty ? 0x10 : 0x02);
+    m.rowHasBox = !empty;
+    if (!empty) {
         GEOSGeom_getXMin_r(ctx, g, &m.box[0]);
         GEOSGeom_getXMax_r(ctx, g, &m.box[1]);
         GEOSGeom_getYMin_r(ctx, g, &m.box[2]);
@@ -161,26 +169,35 @@ void GpkgRows::geometry(GEOSContextHandle_t ctx, const GEOSGeometry* g) {
                          std::isfinite(m.box[1]) && std::isfinite(m.box[2]) && std::isfinite(m.box[3])))
         throw std::logic_error("a row of table " + m.table + " of " + m.db.file().string() +
                                " has a geometry without a finite box");
-    if (point) {
-        m.blob.insert(m.blob.end(), {0x01, 0x01, 0x00, 0x00, 0x00});  // little-endian, type 1: Point
-        putDouble(m.blob, x);
-        putDouble(m.blob, y);
-    } else {
-        if (!m.wkb || m.wkbContext != ctx) {
-            m.wkb = std::unique_ptr<GEOSWKBWriter, WkbWriterDeleter>(GEOSWKBWriter_create_r(ctx), {ctx});
-            m.wkbContext = ctx;
-            GEOSWKBWriter_setByteOrder_r(ctx, m.wkb.get(), GEOS_WKB_NDR);
-            GEOSWKBWriter_setOutputDimension_r(ctx, m.wkb.get(), 2);
-            GEOSWKBWriter_setFlavor_r(ctx, m.wkb.get(), GEOS_WKB_ISO);
-        }
-        std::size_t size = 0;
-        unsigned char* wkb = GEOSWKBWriter_write_r(ctx, m.wkb.get(), g, &size);
-        if (!wkb) throw std::logic_error("GEOS wrote no WKB for a row of table " + m.table);
-        m.blob.insert(m.blob.end(), wkb, wkb + size);
-        GEOSFree_r(ctx, wkb);
+    if (!m.wkb || m.wkbContext != ctx) {
+        m.wkb = std::unique_ptr<GEOSWKBWriter, WkbWriterDeleter>(GEOSWKBWriter_create_r(ctx), {ctx});
+        m.wkbContext = ctx;
+        GEOSWKBWriter_setByteOrder_r(ctx, m.wkb.get(), GEOS_WKB_NDR);
+        GEOSWKBWriter_setOutputDimension_r(ctx, m.wkb.get(), 2);
+        GEOSWKBWriter_setFlavor_r(ctx, m.wkb.get(), GEOS_WKB_ISO);
     }
-    sqlite3_bind_blob(m.insert.get(), 1, m.blob.data(), static_cast<int>(m.blob.size()), SQLITE_STATIC);
-    m.touched[1] = 1;
+    std::size_t size = 0;
+    unsigned char* wkb = GEOSWKBWriter_write_r(ctx, m.wkb.get(), g, &size);
+    if (!wkb) throw std::logic_error("GEOS wrote no WKB for a row of table " + m.table);
+    m.blob.insert(m.blob.end(), wkb, wkb + size);
+    GEOSFree_r(ctx, wkb);
+    m.bindBlob();
+}
+
+void GpkgRows::point(double x, double y) {
+    Impl& m = *impl_;
+    if (!m.hasGeometry) return;
+    m.header(0);
+    m.box[0] = m.box[1] = x;
+    m.box[2] = m.box[3] = y;
+    if (!std::isfinite(x) || !std::isfinite(y))
+        throw std::logic_error("a row of table " + m.table + " of " + m.db.file().string() +
+                               " has a point without finite coordinates");
+    m.rowHasBox = true;
+    m.blob.insert(m.blob.end(), {0x01, 0x01, 0x00, 0x00, 0x00});  // little-endian, type 1: Point
+    putDouble(m.blob, x);
+    putDouble(m.blob, y);
+    m.bindBlob();
 }
 
 void GpkgRows::insert() {

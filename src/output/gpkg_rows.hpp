@@ -34,6 +34,8 @@ class GpkgRows {
     void integer(std::size_t column, long long value);
     // The row's geometry (WGS84, 2D), or none.
     void geometry(GEOSContextHandle_t ctx, const GEOSGeometry* g);
+    // The same for a 2D point given by its coordinates.
+    void point(double x, double y);
     void insert();
     // Feature count, extent, triggers and spatial index, then the commit. Throws an output error naming the file.
     void finish();

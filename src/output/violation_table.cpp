@@ -128,7 +128,10 @@ void ViolationWriter::write(const rules::Catalogue& catalogue, const LayerView& 
             table.setAt(kTitleZh, rule.title_zh);
             table.setAt(kTitleEn, rule.title_en);
             table.setAt(kBasis, rule.basis);
-            table.setGeometry(s.geometry.get());
+            if (s.point)
+                table.setPoint(s.geometry.get(), {s.envelope.min_lon, s.envelope.min_lat});
+            else
+                table.setGeometry(s.geometry.get());
             impl_->families.insert(s.family);
             table.writeRow();
         }

@@ -58,7 +58,11 @@ void writeOurs(const fs::path& file, bool withGeometry) {
         table.setBoolean("flag", r.flag);
         geo::GeomPtr g;
         if (!r.wkt.empty()) g = geo::fromWkt(geos.get(), r.wkt);
-        table.setGeometry(g.get());
+        // The first point as a loaded point feature gives it (its coordinates known), the others as geometries.
+        if (&r == &rows().front())
+            table.setPoint(g.get(), {106.5, 29.5});
+        else
+            table.setGeometry(g.get());
         table.writeRow();
     }
     table.finish();
