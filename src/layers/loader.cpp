@@ -94,9 +94,11 @@ class AttributeTable {
         }
         start_.push_back(data_.size());
         fid_.push_back(fid);
-        // Room for the rows reserved, from the first row's size (and a quarter more): growing by doubling moved
-        // the whole buffer a dozen times per part.
-        if (fid_.size() == 1 && start_.capacity() > 2) data_.reserve(data_.size() * (start_.capacity() - 1) * 5 / 4);
+        // Room for the rows reserved, from the first row's size (and a quarter more, at most 64 MiB: a first
+        // row with a long text must not reserve gigabytes): growing by doubling moved the whole buffer a dozen
+        // times per part.
+        if (fid_.size() == 1 && start_.capacity() > 2)
+            data_.reserve(std::min<std::size_t>(data_.size() * (start_.capacity() - 1) * 5 / 4, 64u << 20));
     }
 
     std::size_t size() const { return fid_.size(); }
@@ -844,8 +846,11 @@ void LayerLoaderImpl::resolveCrs() {
     if (const char* code = src.GetAuthorityCode(nullptr))
         crs_name_ += std::string(" (") + (src.GetAuthorityName(nullptr) ? src.GetAuthorityName(nullptr) : "") + ":" +
                      code + ")";
-    // Data already in WGS84 longitude/latitude is not passed through PROJ's no-op, vertex by vertex.
-    identity_ = src.IsSame(&wgs84) == TRUE;
+    // Data already in WGS84 longitude/latitude is not passed through PROJ's no-op, vertex by vertex: when GDAL
+    // itself would find nothing to do (the same CRS, axis mapping included, and no longitude wrapping asked for).
+    const char* const equivalent[] = {"CRITERION=EQUIVALENT", nullptr};
+    identity_ = src.IsSame(&wgs84, equivalent) == TRUE && !CPLGetConfigOption("CENTER_LONG", nullptr) &&
+                !src.GetExtension("GEOGCS", "CENTER_LONG", nullptr);
     transform_.reset(OGRCreateCoordinateTransformation(&src, &wgs84));
     if (!transform_)
         throw dataError("layer `" + b.name + "`: PROJ cannot transform its CRS to WGS84 longitude/latitude (" +

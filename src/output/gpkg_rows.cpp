@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "output/gpkg_rows.hpp"
 
+#include <cpl_conv.h>
+#include <cpl_string.h>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
-
-#include <cpl_conv.h>
-#include <cpl_string.h>
 
 #include "output/gpkg_rtree.hpp"
 #include "output/sqlite_db.hpp"
@@ -38,7 +38,7 @@ struct GpkgRows::Impl {
     std::int32_t srsId = 0;
     bool hasGeometry = false;
     Statement insert;
-    std::vector<char> touched;  // by parameter (1-based; 0 unused)
+    std::vector<char> touched;                                  // by parameter (1-based; 0 unused)
     std::vector<std::pair<std::string, std::string>> triggers;  // name, SQL: set aside while the rows go in
     std::vector<unsigned char> blob;
     bool rowHasBox = false;
@@ -51,7 +51,11 @@ struct GpkgRows::Impl {
     GEOSContextHandle_t wkbContext = nullptr;
     std::unique_ptr<GEOSWKBWriter, WkbWriterDeleter> wkb{nullptr, {nullptr}};
 
-    Impl(const std::filesystem::path& file, const std::string& t) : db(file, "table `" + t + "`") {}
+    explicit Impl(const std::filesystem::path& file) : db(file, "cannot write to `" + file.string() + "`") {}
+    // A bind SQLite refuses (a value too big for it) is an error, not a silent null.
+    void check(int rc) {
+        if (rc != SQLITE_OK) db.fail();
+    }
 
     // The GeoPackage header: magic, version 0, flags (little-endian, then `flags`: 0x02 an XY envelope, which
     // GDAL writes for all but points and empty geometries; 0x10 empty), the SRS id.
@@ -63,7 +67,7 @@ struct GpkgRows::Impl {
         blob.insert(blob.end(), bytes, bytes + 4);
     }
     void bindBlob() {
-        sqlite3_bind_blob(insert.get(), 1, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC);
+        check(sqlite3_bind_blob(insert.get(), 1, blob.data(), static_cast<int>(blob.size()), SQLITE_STATIC));
         touched[1] = 1;
     }
 
@@ -79,22 +83,28 @@ struct GpkgRows::Impl {
 
 GpkgRows::GpkgRows(const std::filesystem::path& file, const std::string& table, const std::string& fidColumn,
                    const std::string& geometryColumn, const std::vector<std::string>& columns)
-    : impl_(std::make_unique<Impl>(file, table)) {
+    : impl_(std::make_unique<Impl>(file)) {
     Impl& m = *impl_;
     m.table = table;
     m.fidColumn = fidColumn;
     m.geometryColumn = geometryColumn;
     m.hasGeometry = !geometryColumn.empty();
-    // The connection GDAL has to a GeoPackage it creates: the user's SQLite pragmas, and synchronous mode off
-    // unless the user sets one (GDAL's default for a new file: the file is written out by the system, not waited
-    // for; docs/check.md says so).
+    // The connection GDAL has to a GeoPackage it creates: the user's SQLite pragmas (split and, when SQLite
+    // refuses one, passed over, as GDAL does), the journal mode if set, and synchronous mode off unless the user
+    // sets one (GDAL's default for a new file: the file is written out by the system, not waited for;
+    // docs/check.md says so).
+    auto pragma = [&](const std::string& p) {
+        sqlite3_exec(m.db.get(), ("PRAGMA " + p).c_str(), nullptr, nullptr, nullptr);
+    };
     if (const char* list = CPLGetConfigOption("OGR_SQLITE_PRAGMA", nullptr)) {
-        char** items = CSLTokenizeString2(list, ",", CSLT_STRIPLEADSPACES | CSLT_STRIPENDSPACES);
-        for (char** i = items; i && *i; ++i) m.db.exec(std::string("PRAGMA ") + *i);
+        char** items = CSLTokenizeString2(list, ",", CSLT_HONOURSTRINGS);
+        for (char** i = items; i && *i; ++i) pragma(*i);
         CSLDestroy(items);
     }
+    if (const char* journal = CPLGetConfigOption("OGR_SQLITE_JOURNAL", nullptr))
+        pragma(std::string("journal_mode = ") + journal);
     const char* sync = CPLGetConfigOption("OGR_SQLITE_SYNCHRONOUS", nullptr);
-    m.db.exec(std::string("PRAGMA synchronous = ") + (sync ? sync : "OFF"));
+    pragma(std::string("synchronous = ") + (sync ? sync : "OFF"));
 
     if (m.hasGeometry) {
         Statement s = m.db.prepare(
@@ -109,11 +119,14 @@ GpkgRows::GpkgRows(const std::filesystem::path& file, const std::string& table, 
     }
     m.db.exec("BEGIN");
     {
-        Statement s = m.db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?");
+        Statement s = m.db.prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND lower(tbl_name) = lower(?)");
         sqlite3_bind_text(s.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
-        while (sqlite3_step(s.get()) == SQLITE_ROW)
+        int rc = SQLITE_ROW;
+        while ((rc = sqlite3_step(s.get())) == SQLITE_ROW)
             m.triggers.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0)),
                                     reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1)));
+        if (rc != SQLITE_DONE) m.db.fail();
     }
     for (const auto& [name, sql] : m.triggers) m.db.exec("DROP TRIGGER " + sqlQuoted(name));
 
@@ -131,21 +144,23 @@ GpkgRows::GpkgRows(const std::filesystem::path& file, const std::string& table, 
 GpkgRows::~GpkgRows() = default;  // unfinished: closing the connection rolls the transaction back
 
 void GpkgRows::text(std::size_t column, const std::string& value) {
-    sqlite3_bind_text(impl_->insert.get(), impl_->parameterOf(column), value.data(), static_cast<int>(value.size()),
-                      SQLITE_TRANSIENT);
+    // Up to the first NUL, as GDAL took the C string.
+    impl_->check(sqlite3_bind_text64(impl_->insert.get(), impl_->parameterOf(column), value.c_str(),
+                                     std::strlen(value.c_str()), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 void GpkgRows::real(std::size_t column, double value) {
-    sqlite3_bind_double(impl_->insert.get(), impl_->parameterOf(column), value);
+    impl_->check(sqlite3_bind_double(impl_->insert.get(), impl_->parameterOf(column), value));
 }
 
 void GpkgRows::integer(std::size_t column, long long value) {
-    sqlite3_bind_int64(impl_->insert.get(), impl_->parameterOf(column), value);
+    impl_->check(sqlite3_bind_int64(impl_->insert.get(), impl_->parameterOf(column), value));
 }
 
 void GpkgRows::geometry(GEOSContextHandle_t ctx, const GEOSGeometry* g) {
     Impl& m = *impl_;
     if (!m.hasGeometry || !g) return;
+    m.touched[1] = 0;  // until the blob is bound again: the statement may point into the one replaced here
     // A point (most rows) is written here: GEOS's WKB writer builds a stream for every geometry.
     double x = 0, y = 0;
     const bool point = GEOSGeomTypeId_r(ctx, g) == GEOS_POINT && GEOSGeomGetX_r(ctx, g, &x) == 1 &&
@@ -187,6 +202,7 @@ void GpkgRows::geometry(GEOSContextHandle_t ctx, const GEOSGeometry* g) {
 void GpkgRows::point(double x, double y) {
     Impl& m = *impl_;
     if (!m.hasGeometry) return;
+    m.touched[1] = 0;
     m.header(0);
     m.box[0] = m.box[1] = x;
     m.box[2] = m.box[3] = y;
@@ -204,13 +220,14 @@ void GpkgRows::insert() {
     Impl& m = *impl_;
     sqlite3_stmt* s = m.insert.get();
     for (std::size_t p = 1; p < m.touched.size(); ++p) {
-        if (!m.touched[p]) sqlite3_bind_null(s, static_cast<int>(p));
+        if (!m.touched[p]) m.check(sqlite3_bind_null(s, static_cast<int>(p)));
         m.touched[p] = 0;
     }
     m.db.run(s);
     ++m.rows;
     if (m.rowHasBox) {
-        m.boxes.push_back(RtreeBox::of(sqlite3_last_insert_rowid(m.db.get()), m.box[0], m.box[1], m.box[2], m.box[3]));
+        m.boxes.push_back(
+            RtreeBox::of(sqlite3_last_insert_rowid(m.db.get()), m.box[0], m.box[1], m.box[2], m.box[3]));
         if (!m.anyExtent) {
             std::copy(std::begin(m.box), std::end(m.box), std::begin(m.extent));
             m.anyExtent = true;

@@ -16,7 +16,8 @@ namespace ecozone::output {
 // field checked and bound again by the driver), one prepared INSERT under 3. What GDAL does to finish a table is
 // done the same way: the feature-count triggers are set aside while the rows go in, and put back with
 // the count; the table's extent goes into gpkg_contents; the spatial index is packed (writeRtreeIndex). The
-// geometry blobs are GDAL's, byte for byte (a GeoPackage header, then little-endian ISO WKB). Everything is one
+// geometry blobs are GDAL's, byte for byte, for the 2D geometries ecozone writes (a GeoPackage header, then
+// little-endian ISO WKB; a Z would be dropped). Everything is one
 // transaction: a table is written whole or is left empty.
 class GpkgRows {
   public:

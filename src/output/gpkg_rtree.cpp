@@ -133,7 +133,7 @@ RtreeBox RtreeBox::of(std::int64_t id, double minx, double maxx, double miny, do
 
 void writeRtreeIndex(const std::filesystem::path& file, const std::string& table, const std::string& fidColumn,
                      const std::string& column, std::vector<RtreeBox> boxes) {
-    SqliteDb db(file, "the spatial index");
+    SqliteDb db(file, "cannot write the spatial index of `" + file.string() + "`");
     db.exec("PRAGMA synchronous = OFF");
     db.exec("BEGIN");
     writeRtreeIndex(db, table, fidColumn, column, std::move(boxes));
@@ -144,6 +144,12 @@ void writeRtreeIndex(SqliteDb& db, const std::string& table, const std::string& 
                      std::vector<RtreeBox> boxes) {
     const std::filesystem::path& file = db.file();
     const std::string rtree = "rtree_" + table + "_" + column;
+    // Failures say what they said when the index had a connection of its own.
+    struct Saying {
+        SqliteDb& db;
+        std::string before;
+        ~Saying() { db.sayOnFailure(std::move(before)); }
+    } saying{db, db.sayOnFailure("cannot write the spatial index of `" + file.string() + "`")};
     db.exec("CREATE VIRTUAL TABLE " + sqlQuoted(rtree) + " USING rtree(id, minx, maxx, miny, maxy)");
 
     // SQLite fixed the node size when it made the (empty) root: every node has that size.

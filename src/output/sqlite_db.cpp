@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "output/sqlite_db.hpp"
 
+#include <utility>
+
 #include "util/error.hpp"
 
 namespace ecozone::output {
 
-SqliteDb::SqliteDb(const std::filesystem::path& file, std::string doing) : file_(file), doing_(std::move(doing)) {
+SqliteDb::SqliteDb(const std::filesystem::path& file, std::string failure)
+    : file_(file), failure_(std::move(failure)) {
     sqlite3* db = nullptr;
     const int rc =
         sqlite3_open_v2(file.string().c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -33,9 +36,12 @@ void SqliteDb::run(sqlite3_stmt* s) {
     sqlite3_reset(s);
 }
 
+std::string SqliteDb::sayOnFailure(std::string failure) {
+    return std::exchange(failure_, std::move(failure));
+}
+
 void SqliteDb::fail() {
-    throw outputError("cannot write " + doing_ + " of `" + file_.string() +
-                      "`: " + (db_ ? sqlite3_errmsg(db_.get()) : "out of memory"));
+    throw outputError(failure_ + ": " + (db_ ? sqlite3_errmsg(db_.get()) : "out of memory"));
 }
 
 std::string sqlQuoted(const std::string& name) {

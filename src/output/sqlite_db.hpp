@@ -15,11 +15,14 @@ struct StatementFinalizer {
 using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
 // One connection to a GeoPackage that GDAL made, for the jobs SQLite does directly (the rows of a table, its
-// spatial index). Every failure is an output error that names the file, says what was being written and what
-// SQLite said. The connection is used by one thread at a time, so it is opened without SQLite's own mutex.
+// spatial index). Every failure is an output error: `failure` (which names the file and what was being written),
+// then what SQLite said. The connection is used by one thread at a time, so it is opened without SQLite's own
+// mutex.
 class SqliteDb {
   public:
-    SqliteDb(const std::filesystem::path& file, std::string doing);
+    SqliteDb(const std::filesystem::path& file, std::string failure);
+    // What a failure says from now on; returns what it said before.
+    std::string sayOnFailure(std::string failure);
     void exec(const std::string& sql);
     Statement prepare(const std::string& sql);
     // Runs a bound statement that returns no row, and resets it for the next binding.
@@ -33,7 +36,7 @@ class SqliteDb {
         void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
     };
     std::filesystem::path file_;
-    std::string doing_;
+    std::string failure_;
     std::unique_ptr<sqlite3, Closer> db_;
 };
 

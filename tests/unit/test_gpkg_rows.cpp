@@ -23,11 +23,11 @@ namespace fs = std::filesystem;
 using Type = output::GdalTable::Type;
 
 struct Row {
-    std::string name;         // "" is null
-    double value;             // NaN is null
+    std::string name;  // "" is null
+    double value;      // NaN is null
     long long count;
     bool flag;
-    std::string wkt;          // "" is no geometry
+    std::string wkt;  // "" is no geometry
 };
 
 const std::vector<Row>& rows() {
@@ -41,6 +41,7 @@ const std::vector<Row>& rows() {
         {"no geometry", 9.0, 1, false, ""},
         {"an empty polygon", 3.25, 2, true, "POLYGON EMPTY"},
         {"many points", 7.0, 5, false, "MULTIPOINT ((106 29), (106.5 29.25))"},
+        {std::string("cut at\0the first NUL, as GDAL takes a C string", 46), 8.0, 6, true, ""},
     };
     return r;
 }
@@ -98,8 +99,14 @@ void writeGdals(const fs::path& file, bool withGeometry) {
     ASSERT_EQ(ds->StartTransaction(), OGRERR_NONE);
     for (const Row& r : rows()) {
         OGRFeature f(layer->GetLayerDefn());
-        if (r.name.empty()) f.SetFieldNull(0); else f.SetField(0, r.name.c_str());
-        if (std::isfinite(r.value)) f.SetField(1, r.value); else f.SetFieldNull(1);
+        if (r.name.empty())
+            f.SetFieldNull(0);
+        else
+            f.SetField(0, r.name.c_str());
+        if (std::isfinite(r.value))
+            f.SetField(1, r.value);
+        else
+            f.SetFieldNull(1);
         f.SetField(2, static_cast<GIntBig>(r.count));
         f.SetField(3, r.flag ? 1 : 0);
         if (withGeometry && !r.wkt.empty()) {
@@ -117,9 +124,11 @@ std::vector<std::string> query(const fs::path& file, const std::string& sql) {
     sqlite3* db = nullptr;
     EXPECT_EQ(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
     sqlite3_stmt* s = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sql << ": " << sqlite3_errmsg(db);
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK)
+        << sql << ": " << sqlite3_errmsg(db);
     std::vector<std::string> out;
-    while (s && sqlite3_step(s) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         std::string line;
         for (int i = 0; i < sqlite3_column_count(s); ++i) {
             const auto* t = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
@@ -127,6 +136,7 @@ std::vector<std::string> query(const fs::path& file, const std::string& sql) {
         }
         out.push_back(line);
     }
+    EXPECT_EQ(rc, SQLITE_DONE) << sql << ": " << sqlite3_errmsg(db);
     sqlite3_finalize(s);
     sqlite3_close_v2(db);
     return out;
@@ -163,7 +173,8 @@ TEST(GpkgRows, HoldWhatGdalWritesForTheSameRowsWithGeometry) {
     writeGdals(dir / "gdal.gpkg", true);
     expectSameFiles(dir / "ours.gpkg", dir / "gdal.gpkg", true);
     // Not by accident the same: the rows are there, and every kind of blob among them.
-    EXPECT_EQ(query(dir / "ours.gpkg", "SELECT count(*), count(geom) FROM t"), std::vector<std::string>{"8 | 7"});
+    EXPECT_EQ(query(dir / "ours.gpkg", "SELECT count(*), count(geom) FROM t"), std::vector<std::string>{"9 | 7"});
+    EXPECT_EQ(query(dir / "ours.gpkg", "SELECT name FROM t WHERE fid = 9"), std::vector<std::string>{"cut at"});
     EXPECT_EQ(query(dir / "ours.gpkg", "SELECT count(*) FROM rtree_t_geom"), std::vector<std::string>{"6"});
 }
 
@@ -182,7 +193,7 @@ TEST(GpkgRows, ReadBackThroughGdalAsWritten) {
     ASSERT_TRUE(ds);
     OGRLayer* layer = ds->GetLayerByName("t");
     ASSERT_TRUE(layer);
-    EXPECT_EQ(layer->GetFeatureCount(FALSE), 8);
+    EXPECT_EQ(layer->GetFeatureCount(FALSE), 9);
     std::vector<std::string> wkts;
     for (auto& f : *layer) {
         char* wkt = nullptr;
@@ -223,8 +234,9 @@ TEST(GpkgRows, ATableNotFinishedIsLeftEmptyWithItsTriggers) {
     std::unique_ptr<GDALDataset, DatasetCloser> ds(GDALDataset::Open(file.c_str(), GDAL_OF_VECTOR));
     ASSERT_TRUE(ds && ds->GetLayerByName("t"));
     EXPECT_EQ(ds->GetLayerByName("t")->GetFeatureCount(TRUE), 0);
-    EXPECT_EQ(query(file, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 't' ORDER BY name"),
-              (std::vector<std::string>{"trigger_delete_feature_count_t", "trigger_insert_feature_count_t"}));
+    EXPECT_EQ(
+        query(file, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 't' ORDER BY name"),
+        (std::vector<std::string>{"trigger_delete_feature_count_t", "trigger_insert_feature_count_t"}));
 }
 
 }  // namespace

@@ -551,3 +551,46 @@ TEST(Loader, FidInAFilterCountsOverTheWholeLayerWhenReadInParts) {
     EXPECT_EQ(ids, (std::vector<std::string>{"F0", "F3", "F4"}));
     EXPECT_EQ(test::load(b)->select("FID >= 3 OR FID = 0", "t"), (std::vector<std::size_t>{0, 3, 4}));
 }
+
+// Lines, polygons with holes and their multis reach GEOS vertex sequence by vertex sequence (not through WKB):
+// the geometry and its parts are the ones given, from a WGS84 source (no reprojection) and from CGCS2000 (through
+// PROJ) alike.
+TEST(Loader, LinesAndPolygonsWithHolesKeepEveryPartAndVertex) {
+    const auto dir = test::tempDir();
+    const std::vector<std::string> wkts = {
+        "LINESTRING (106 29, 106.5 29.2, 107 29.1)",
+        "MULTILINESTRING ((106 29, 106.1 29.1), (106.2 29.2, 106.3 29.1, 106.4 29.3))",
+        "POLYGON ((106 29, 107 29, 107 30, 106 30, 106 29), (106.2 29.2, 106.4 29.2, 106.4 29.4, 106.2 29.2))",
+        "MULTIPOLYGON (((106 29, 106.5 29, 106.5 29.5, 106 29)), ((107 30, 107.5 30, 107.5 30.5, 107 30.5, 107 30), "
+        "(107.1 30.1, 107.2 30.1, 107.2 30.2, 107.1 30.1)))",
+    };
+    const std::vector<std::size_t> parts = {1, 2, 2, 3};
+    std::vector<Row> rows;
+    for (std::size_t i = 0; i < wkts.size(); ++i) rows.push_back({facility("F" + std::to_string(i)), wkts[i]});
+    test::writeLayer(dir / "wgs84.gpkg", 4326, rows);
+    test::writeLayer(dir / "cgcs2000.gpkg", 4490, rows);
+    geo::GeosContext geos;
+    auto wgs84 = test::load(test::binding("facilities", "facility", dir / "wgs84.gpkg"));
+    auto cgcs2000 = test::load(test::binding("facilities", "facility", dir / "cgcs2000.gpkg"));
+    ASSERT_EQ(wgs84->features().size(), wkts.size());
+    ASSERT_EQ(cgcs2000->features().size(), wkts.size());
+    for (std::size_t i = 0; i < wkts.size(); ++i) {
+        const layers::Feature& f = wgs84->features()[i];
+        EXPECT_EQ(geo::toWkt(geos.get(), f.geometry.get()),
+                  geo::toWkt(geos.get(), geo::fromWkt(geos.get(), wkts[i]).get()))
+            << wkts[i];
+        EXPECT_EQ(f.parts.size(), parts[i]) << wkts[i];
+        EXPECT_FALSE(f.point);
+        // Through PROJ, the same parts and vertices (CGCS2000 and WGS84 agree to well under a millimetre).
+        const layers::Feature& g = cgcs2000->features()[i];
+        ASSERT_EQ(g.parts.size(), f.parts.size()) << wkts[i];
+        for (std::size_t k = 0; k < f.parts.size(); ++k) {
+            ASSERT_EQ(g.parts[k].size(), f.parts[k].size()) << wkts[i];
+            for (std::size_t v = 0; v < f.parts[k].size(); ++v) {
+                EXPECT_NEAR(g.parts[k][v].lon, f.parts[k][v].lon, 1e-8);
+                EXPECT_NEAR(g.parts[k][v].lat, f.parts[k][v].lat, 1e-8);
+            }
+        }
+        EXPECT_EQ(geo::familyOf(geos.get(), g.geometry.get()), geo::familyOf(geos.get(), f.geometry.get()));
+    }
+}
