@@ -546,12 +546,13 @@ bool AreaIndex::intersects(std::size_t o, const Subject& subject, QueryScratch& 
     // the point family with an envelope of no extent is one point (or points on top of one another, which
     // intersect where it does), at the envelope's corner; one part of one vertex is a point too (a line or a ring
     // has more). Neither needs the GEOS geometry looked at.
-    const bool atCorner = subject.family == GeometryFamily::Point && subject.envelope.min_lon == subject.envelope.max_lon &&
+    const bool atCorner = subject.family == GeometryFamily::Point &&
+                          subject.envelope.min_lon == subject.envelope.max_lon &&
                           subject.envelope.min_lat == subject.envelope.max_lat;
     if (tree_->locators[o] &&
         (atCorner || (subject.parts && subject.parts->size() == 1 && subject.parts->front().size() == 1))) {
-        const LonLat q = atCorner ? LonLat{subject.envelope.min_lon, subject.envelope.min_lat}
-                                  : subject.parts->front().front();
+        const LonLat q =
+            atCorner ? LonLat{subject.envelope.min_lon, subject.envelope.min_lat} : subject.parts->front().front();
         const Box& e = objects_[o].envelope;
         if (q.lon < e.min_lon || q.lon > e.max_lon || q.lat < e.min_lat || q.lat > e.max_lat) return false;
         return tree_->locators[o]->intersects(scratch.geos(), q);

@@ -1652,10 +1652,9 @@ void warnWebMapOffsets(const LayerMap& layers) {
                         const auto cellB = near.cellOf(b);
                         // A segment counts when an end or its middle lies in a marked cell (the middle of a
                         // segment within one cell lies in that cell).
-                        const bool counts =
-                            near.marked(cellA) || near.marked(cellB) ||
-                            (!NearCells::same(cellA, cellB) &&
-                             near.marked(near.cellOf({(a.lon + b.lon) / 2, (a.lat + b.lat) / 2})));
+                        const bool counts = near.marked(cellA) || near.marked(cellB) ||
+                                            (!NearCells::same(cellA, cellB) &&
+                                             near.marked(near.cellOf({(a.lon + b.lon) / 2, (a.lat + b.lat) / 2})));
                         cellA = cellB;
                         if (counts) segments.emplace_back(FlatSegment(flat(a), flat(b)), f.half_width_m);
                     }

@@ -140,8 +140,8 @@ void writeRtreeIndex(const std::filesystem::path& file, const std::string& table
     db.exec("COMMIT");
 }
 
-void writeRtreeIndex(SqliteDb& db, const std::string& table, const std::string& fidColumn, const std::string& column,
-                     std::vector<RtreeBox> boxes) {
+void writeRtreeIndex(SqliteDb& db, const std::string& table, const std::string& fidColumn,
+                     const std::string& column, std::vector<RtreeBox> boxes) {
     const std::filesystem::path& file = db.file();
     const std::string rtree = "rtree_" + table + "_" + column;
     // Failures say what they said when the index had a connection of its own.
@@ -259,12 +259,12 @@ void writeRtreeIndex(SqliteDb& db, const std::string& table, const std::string& 
     db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_insert") + " AFTER INSERT ON " + t + " WHEN (new." + c +
             " NOT NULL AND NOT ST_IsEmpty(NEW." + c + ")) BEGIN INSERT OR REPLACE INTO " + r + " VALUES " + box +
             "; END");
-    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_update1") + " AFTER UPDATE OF " + c + " ON " + t + " WHEN OLD." +
-            fid + " = NEW." + fid + " AND (NEW." + c + " NOTNULL AND NOT ST_IsEmpty(NEW." + c +
+    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_update1") + " AFTER UPDATE OF " + c + " ON " + t +
+            " WHEN OLD." + fid + " = NEW." + fid + " AND (NEW." + c + " NOTNULL AND NOT ST_IsEmpty(NEW." + c +
             ")) BEGIN INSERT OR REPLACE INTO " + r + " VALUES " + box + "; END");
-    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_update2") + " AFTER UPDATE OF " + c + " ON " + t + " WHEN OLD." +
-            fid + " = NEW." + fid + " AND (NEW." + c + " ISNULL OR ST_IsEmpty(NEW." + c + ")) BEGIN DELETE FROM " +
-            r + " WHERE id = OLD." + fid + "; END");
+    db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_update2") + " AFTER UPDATE OF " + c + " ON " + t +
+            " WHEN OLD." + fid + " = NEW." + fid + " AND (NEW." + c + " ISNULL OR ST_IsEmpty(NEW." + c +
+            ")) BEGIN DELETE FROM " + r + " WHERE id = OLD." + fid + "; END");
     db.exec("CREATE TRIGGER " + sqlQuoted(rtree + "_update3") + " AFTER UPDATE ON " + t + " WHEN OLD." + fid +
             " != NEW." + fid + " AND (NEW." + c + " NOTNULL AND NOT ST_IsEmpty(NEW." + c +
             ")) BEGIN DELETE FROM " + r + " WHERE id = OLD." + fid + "; INSERT OR REPLACE INTO " + r + " VALUES " +
