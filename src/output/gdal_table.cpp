@@ -149,6 +149,14 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     // insert every row into the index as the row is written.
     const bool gpkg = driverName == "GPKG";
     if (gpkg) options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
+    // A GeoPackage's row id is a column `fid` of its own, unless the table has one (the load report's feature
+    // ids, which repeat from layer to layer): GDAL would take that column as the row id.
+    if (gpkg && std::any_of(columns.begin(), columns.end(), [](const Column& c) {
+            std::string n = c.name;
+            std::transform(n.begin(), n.end(), n.begin(), [](unsigned char ch) { return std::tolower(ch); });
+            return n == "fid";
+        }))
+        options = CSLSetNameValue(options, "FID", "ogc_fid");
     const bool layerGeometry = withGeometry && !m.csv;
     m.layer = m.dataset->CreateLayer(layerName.c_str(), layerGeometry ? &m.wgs84 : nullptr,
                                      layerGeometry ? wkbUnknown : wkbNone, options);

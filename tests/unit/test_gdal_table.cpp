@@ -109,5 +109,22 @@ TEST(GdalTable, GeoPackagePagesAreOf64KiBUnlessTheUserSetsAPageSize) {
     EXPECT_EQ(pageSize(dir / "asked.gpkg"), "8192");
 }
 
+// The load report has a column `fid` (each skipped feature's id in its own layer, so repeated across layers): in a
+// GeoPackage it is a column like the others, not the table's row id, which must be unique.
+TEST(GdalTable, AColumnNamedFidIsNotTheGeoPackagesRowId) {
+    const fs::path file = test::tempDir() / "report.gpkg";
+    {
+        output::GdalTable table(file, "load_report", {{"layer", Type::String}, {"fid", Type::Integer}}, false);
+        for (const char* layer : {"facilities", "rivers"}) {
+            table.set("layer", std::string(layer));
+            table.setInteger("fid", 7);
+            table.writeRow();
+        }
+        table.finish();
+    }
+    EXPECT_EQ(readRows(file, false),
+              (std::vector<std::string>{"layer=facilities fid=7 no geometry", "layer=rivers fid=7 no geometry"}));
+}
+
 }  // namespace
 }  // namespace ecozone
