@@ -8,6 +8,8 @@
 #include <numbers>
 #include <string>
 
+#include "util/text.hpp"
+
 namespace ecozone::geo {
 
 namespace {
@@ -82,12 +84,10 @@ LonLat invert(Forward forward, LonLat target, LonLat guess) {
 }  // namespace
 
 std::optional<Datum> parseDatum(std::string_view name) {
-    std::string lower(name);
-    std::ranges::transform(lower, lower.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (lower == "wgs84" || lower == "wgs-84") return Datum::Wgs84;
-    if (lower == "gcj02" || lower == "gcj-02") return Datum::Gcj02;
-    if (lower == "bd09" || lower == "bd-09") return Datum::Bd09;
+    const std::string l = lower(std::string(name));
+    if (l == "wgs84" || l == "wgs-84") return Datum::Wgs84;
+    if (l == "gcj02" || l == "gcj-02") return Datum::Gcj02;
+    if (l == "bd09" || l == "bd-09") return Datum::Bd09;
     return std::nullopt;
 }
 

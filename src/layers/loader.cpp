@@ -28,6 +28,7 @@
 #include "util/background.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
+#include "util/text.hpp"
 
 namespace ecozone::layers {
 
@@ -443,11 +444,6 @@ namespace {
 struct GdalDatasetCloser {
     void operator()(GDALDataset* d) const { GDALClose(d); }
 };
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
 
 std::optional<double> parseNumber(const std::string& text) {
     std::string s = text;
@@ -963,31 +959,24 @@ GEOSGeometry* directGeos(GEOSContextHandle_t ctx, const OGRGeometry& g, std::vec
             holes.push_back(GEOSGeom_createLinearRing_r(ctx, sequence(*p.getInteriorRing(i))));
         return GEOSGeom_createPolygon_r(ctx, shell, holes.data(), static_cast<unsigned>(holes.size()));
     };
+    // A multi-geometry of `type` from its members, when every one passes `ok`.
+    auto multi = [&](const auto& members, auto ok, auto make, int type) -> GEOSGeometry* {
+        if (members.IsEmpty()) return nullptr;
+        for (const auto* member : members)
+            if (!ok(*member)) return nullptr;
+        std::vector<GEOSGeometry*> parts;
+        for (const auto* member : members) parts.push_back(make(*member));
+        return GEOSGeom_createCollection_r(ctx, type, parts.data(), static_cast<unsigned>(parts.size()));
+    };
     switch (wkbFlatten(g.getGeometryType())) {
         case wkbLineString:
             return lineOk(*g.toLineString()) ? line(*g.toLineString()) : nullptr;
         case wkbPolygon:
             return polygonOk(*g.toPolygon()) ? polygon(*g.toPolygon()) : nullptr;
-        case wkbMultiLineString: {
-            const OGRMultiLineString& m = *g.toMultiLineString();
-            if (m.IsEmpty()) return nullptr;
-            for (const OGRLineString* l : m)
-                if (!lineOk(*l)) return nullptr;
-            std::vector<GEOSGeometry*> parts;
-            for (const OGRLineString* l : m) parts.push_back(line(*l));
-            return GEOSGeom_createCollection_r(ctx, GEOS_MULTILINESTRING, parts.data(),
-                                               static_cast<unsigned>(parts.size()));
-        }
-        case wkbMultiPolygon: {
-            const OGRMultiPolygon& m = *g.toMultiPolygon();
-            if (m.IsEmpty()) return nullptr;
-            for (const OGRPolygon* p : m)
-                if (!polygonOk(*p)) return nullptr;
-            std::vector<GEOSGeometry*> parts;
-            for (const OGRPolygon* p : m) parts.push_back(polygon(*p));
-            return GEOSGeom_createCollection_r(ctx, GEOS_MULTIPOLYGON, parts.data(),
-                                               static_cast<unsigned>(parts.size()));
-        }
+        case wkbMultiLineString:
+            return multi(*g.toMultiLineString(), lineOk, line, GEOS_MULTILINESTRING);
+        case wkbMultiPolygon:
+            return multi(*g.toMultiPolygon(), polygonOk, polygon, GEOS_MULTIPOLYGON);
         default:
             return nullptr;
     }

@@ -13,6 +13,7 @@
 #include "output/gpkg_rows.hpp"
 #include "util/error.hpp"
 #include "util/gdal_option.hpp"
+#include "util/text.hpp"
 
 namespace ecozone::output {
 
@@ -128,12 +129,10 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     // legal basis), and larger pages made a 1M-facility check's file 6 % smaller and its writing 2 % faster.
     // Added to an OGR_SQLITE_PRAGMA of the user's own unless it sets a page size; on this thread, for the
     // creation.
-    std::string pragmas = CPLGetConfigOption("OGR_SQLITE_PRAGMA", "");
-    std::string lower = pragmas;
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string pragmas = CPLGetConfigOption("OGR_SQLITE_PRAGMA", "");
     {
         std::optional<ThreadGdalOption> pages;
-        if (driverName == "GPKG" && lower.find("page_size") == std::string::npos)
+        if (driverName == "GPKG" && lower(pragmas).find("page_size") == std::string::npos)
             pages.emplace("OGR_SQLITE_PRAGMA", pragmas + (pragmas.empty() ? "" : ",") + "page_size=65536");
         m.dataset.reset(driver->Create(file.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     }
@@ -151,11 +150,7 @@ GdalTable::GdalTable(const std::filesystem::path& file, const std::string& layer
     if (gpkg) options = CSLSetNameValue(options, "SPATIAL_INDEX", "NO");
     // A GeoPackage's row id is a column `fid` of its own, unless the table has one (the load report's feature
     // ids, which repeat from layer to layer): GDAL would take that column as the row id.
-    if (gpkg && std::any_of(columns.begin(), columns.end(), [](const Column& c) {
-            std::string n = c.name;
-            std::transform(n.begin(), n.end(), n.begin(), [](unsigned char ch) { return std::tolower(ch); });
-            return n == "fid";
-        }))
+    if (gpkg && std::any_of(columns.begin(), columns.end(), [](const Column& c) { return lower(c.name) == "fid"; }))
         options = CSLSetNameValue(options, "FID", "ogc_fid");
     const bool layerGeometry = withGeometry && !m.csv;
     m.layer = m.dataset->CreateLayer(layerName.c_str(), layerGeometry ? &m.wgs84 : nullptr,
