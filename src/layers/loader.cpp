@@ -5,26 +5,26 @@
 #include <ogrsf_frmts.h>
 #include <proj.h>
 
+#include <algorithm>
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
-
-#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <limits>
-#include <cstring>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "layers/layer.hpp"
 #include "geo/chinese_datums.hpp"
 #include "layers/coordinate_text.hpp"
-#include "output/gdal_table.hpp"
+#include "layers/gpkg_points.hpp"
+#include "layers/layer.hpp"
 #include "layers/text_decoder.hpp"
+#include "output/gdal_table.hpp"
 #include "util/background.hpp"
 #include "util/error.hpp"
 #include "util/log.hpp"
@@ -576,6 +576,8 @@ class LayerLoaderImpl {
     AttributeTable* table_;
     std::unique_ptr<GDALDataset, GdalDatasetCloser> dataset_;
     OGRLayer* source_ = nullptr;
+    // Reads the source instead of GDAL's reader, when it is a GeoPackage of points.
+    std::unique_ptr<GpkgPointReader> direct_;
     std::vector<int> schema_field_index_;  // per schema field: index in the source, or -1
     int x_index_ = -1, y_index_ = -1, xy_index_ = -1;
     bool geographic_ = true;                  // the source CRS is longitude/latitude (ledger cells may be DMS)
@@ -1358,6 +1360,7 @@ void LayerLoaderImpl::begin() {
         if (total >= 0 && kept >= 0) stats_.filtered = static_cast<std::size_t>(total - kept);
     }
     source_->ResetReading();
+    if (b.where.empty()) direct_ = GpkgPointReader::open(*dataset_, *source_, b.source);
 }
 
 bool LayerLoaderImpl::readSome(std::size_t max) {
@@ -1373,8 +1376,14 @@ bool LayerLoaderImpl::readSome(std::size_t max) {
     }
     for (std::size_t n = 0; n < max; ++n) {
         CPLErrorReset();
-        OGRFeatureUniquePtr f(source_->GetNextFeature());
-        read_error_ = CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : "";
+        OGRFeatureUniquePtr owned;
+        OGRFeature* f = nullptr;
+        std::string sqliteError;
+        if (direct_)
+            f = direct_->next(sqliteError);
+        else
+            f = (owned = OGRFeatureUniquePtr(source_->GetNextFeature())).get();
+        read_error_ = CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : sqliteError;
         while (!read_error_.empty() && std::isspace(static_cast<unsigned char>(read_error_.back())))
             read_error_.pop_back();
         if (!f) {
