@@ -238,9 +238,13 @@ class PostGIS:
             d = float(r["distance_m"])
             half = "coalesce(o.width_m, 0) / 2.0" if "width_m" in self.columns[obj] else "0"
             if truth:  # the geodesic shoreline distance of everything within the band's outer edge
-                return (f"SELECT f.id, greatest(0, min(ST_Distance(f.geom, o.geom) - {half})) FROM {ftab} f "
-                        f"JOIN {otab} o ON ST_DWithin(f.geom, o.geom, {d * (1 + BAND) + self.max_half_width}) "
-                        f"WHERE {' AND '.join(conds)} AND {ow} GROUP BY f.id")
+                # Per facility, not a join grouped by facility: at 1M facilities and 10 km, the join's rows (every
+                # subdivided piece near every facility) spilled tens of GB to temporary files.
+                # (greatest() outside: it ignores the NULL of a facility with nothing near.)
+                return (f"SELECT id, greatest(0, d) FROM (SELECT f.id, (SELECT min(ST_Distance(f.geom, o.geom) - "
+                        f"{half}) FROM {otab} o WHERE {ow} AND "
+                        f"ST_DWithin(f.geom, o.geom, {d * (1 + BAND) + self.max_half_width})) AS d "
+                        f"FROM {ftab} f WHERE {' AND '.join(conds)}) t WHERE d IS NOT NULL")
             # The constant radius lets the index work; the exact shoreline test follows it.
             conds.append(f"EXISTS (SELECT 1 FROM {otab} o WHERE {ow} AND "
                          f"ST_DWithin(f.geom, o.geom, {d + self.max_half_width}) AND "
