@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include "layers/gpkg_points.hpp"
 
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <sqlite3.h>
 
 #include <bit>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 namespace ecozone::layers {
@@ -79,6 +84,7 @@ struct GpkgPointReader::Impl {
     std::unique_ptr<OGRFeature> feature;
     OGRPoint* point = nullptr;             // the feature's geometry, when it is the reused point
     std::unique_ptr<OGRFeature> fromGdal;  // a row read through GDAL
+    bool done = false;
 };
 
 GpkgPointReader::GpkgPointReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -87,6 +93,11 @@ GpkgPointReader::~GpkgPointReader() = default;
 std::unique_ptr<GpkgPointReader> GpkgPointReader::open(GDALDataset& dataset, OGRLayer& layer,
                                                        const std::string& file) {
     if (!dataset.GetDriver() || std::strcmp(dataset.GetDriverName(), "GPKG") != 0) return nullptr;
+    // What GDAL returns was checked against 3.6, Debian 12's (3.9 rounds coordinates to a layer's precision, for
+    // one). Pragmas given to GDAL's connection may change its order (reverse_unordered_selects).
+    const int version = std::atoi(GDALVersionInfo("VERSION_NUM"));
+    if (version < 3060000 || version >= 3070000 || CPLGetConfigOption("OGR_SQLITE_PRAGMA", nullptr))
+        return nullptr;
     std::error_code ec;
     if (file.rfind("/vsi", 0) == 0 || !std::filesystem::is_regular_file(file, ec)) return nullptr;
     OGRFeatureDefn* defn = layer.GetLayerDefn();
@@ -122,16 +133,22 @@ std::unique_ptr<GpkgPointReader> GpkgPointReader::open(GDALDataset& dataset, OGR
     if (!columns) return nullptr;
     std::vector<std::string> names;
     bool hasFid = false, hasGeom = false;
+    int keys = 0;
     while (sqlite3_step(columns.get()) == SQLITE_ROW) {
         const std::string name = reinterpret_cast<const char*>(sqlite3_column_text(columns.get(), 1));
+        const auto* declared = reinterpret_cast<const char*>(sqlite3_column_text(columns.get(), 2));
+        if (sqlite3_column_int(columns.get(), 5) != 0) ++keys;
+        // The fid must be the rowid (INTEGER PRIMARY KEY): rows are read again by it, and another key may hold
+        // NULLs or reals that GDAL reads as other fids.
         if (name == fidColumn)
-            hasFid = true;
+            hasFid = sqlite3_column_int(columns.get(), 5) == 1 && declared && std::string(declared) == "INTEGER";
         else if (name == geomColumn)
             hasGeom = true;
         else
             names.push_back(name);
     }
-    if (!hasFid || !hasGeom || names.size() != static_cast<std::size_t>(defn->GetFieldCount())) return nullptr;
+    if (!hasFid || keys != 1 || !hasGeom || names.size() != static_cast<std::size_t>(defn->GetFieldCount()))
+        return nullptr;
     std::string sql = "SELECT " + quoted(fidColumn) + ", " + quoted(geomColumn);
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         if (names[static_cast<std::size_t>(i)] != defn->GetFieldDefn(i)->GetNameRef()) return nullptr;
@@ -145,13 +162,19 @@ std::unique_ptr<GpkgPointReader> GpkgPointReader::open(GDALDataset& dataset, OGR
     return std::unique_ptr<GpkgPointReader>(new GpkgPointReader(std::move(impl)));
 }
 
-OGRFeature* GpkgPointReader::next(std::string& error) {
+OGRFeature* GpkgPointReader::next() {
     Impl& m = *impl_;
     m.fromGdal.reset();
+    if (m.done) return nullptr;
     sqlite3_stmt* s = m.rows.get();
     const int rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
-        if (rc != SQLITE_DONE) error = std::string("sqlite3_step() : ") + sqlite3_errmsg(m.db.get());
+        m.done = true;  // as GDAL's reader, which does not start over
+        if (rc != SQLITE_DONE) {
+            CPLError(CE_Failure, CPLE_AppDefined, "In GetNextRawFeature(): sqlite3_step() : %s",
+                     sqlite3_errmsg(m.db.get()));
+            sqlite3_reset(s);
+        }
         return nullptr;
     }
     const GIntBig fid = sqlite3_column_int64(s, 0);
@@ -182,8 +205,10 @@ OGRFeature* GpkgPointReader::next(std::string& error) {
             // Whatever GDAL makes of this geometry, or says about it, row and all.
             m.fromGdal.reset(m.layer->GetFeature(fid));
             if (!m.fromGdal) {
+                m.done = true;
                 if (CPLGetLastErrorType() < CE_Failure)
-                    error = "GDAL cannot read feature " + std::to_string(fid) + " again by its fid";
+                    CPLError(CE_Failure, CPLE_AppDefined,
+                             "GDAL cannot read feature " CPL_FRMT_GIB " again by its fid", fid);
                 return nullptr;
             }
             return m.fromGdal.get();
@@ -206,8 +231,9 @@ OGRFeature* GpkgPointReader::next(std::string& error) {
                 break;
             default: {
                 const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, column));
-                if (!text) {
-                    error = sqlite3_errmsg(m.db.get());
+                if (!text) {  // out of memory
+                    m.done = true;
+                    CPLError(CE_Failure, CPLE_AppDefined, "%s", sqlite3_errmsg(m.db.get()));
                     return nullptr;
                 }
                 f.SetField(i, text);

@@ -21,16 +21,18 @@ namespace ecozone::layers {
 class GpkgPointReader {
   public:
     // A reader over `layer` of `dataset` (opened from `file`), or null when the layer is not a plain GeoPackage
-    // table of 2D points whose fields are all integers, reals and text, with no filter set: read it through GDAL.
+    // table of 2D points keyed by its rowid, whose fields are all integers, reals and text, with no spatial
+    // filter: read it through GDAL. The reader knows nothing of an attribute filter: only open it for a layer
+    // without one.
     static std::unique_ptr<GpkgPointReader> open(GDALDataset& dataset, OGRLayer& layer, const std::string& file);
     ~GpkgPointReader();
     GpkgPointReader(const GpkgPointReader&) = delete;
     GpkgPointReader& operator=(const GpkgPointReader&) = delete;
 
-    // The next row, or null at the end of the table or on an error. An error of SQLite is put in `error`; one
-    // that GDAL reports (CPLError) while reading a row through it is left for the caller to find, as with
-    // OGRLayer::GetNextFeature(). The feature is valid until the next call.
-    OGRFeature* next(std::string& error);
+    // The next row, or null at the end of the table or on an error (and from then on). Errors are reported as
+    // GDAL's reader reports them, through CPLError, for the caller to find as after OGRLayer::GetNextFeature().
+    // The feature is valid until the next call.
+    OGRFeature* next();
 
   private:
     struct Impl;

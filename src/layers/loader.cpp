@@ -1377,13 +1377,8 @@ bool LayerLoaderImpl::readSome(std::size_t max) {
     for (std::size_t n = 0; n < max; ++n) {
         CPLErrorReset();
         OGRFeatureUniquePtr owned;
-        OGRFeature* f = nullptr;
-        std::string sqliteError;
-        if (direct_)
-            f = direct_->next(sqliteError);
-        else
-            f = (owned = OGRFeatureUniquePtr(source_->GetNextFeature())).get();
-        read_error_ = CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : sqliteError;
+        OGRFeature* f = direct_ ? direct_->next() : (owned = OGRFeatureUniquePtr(source_->GetNextFeature())).get();
+        read_error_ = CPLGetLastErrorType() >= CE_Failure ? CPLGetLastErrorMsg() : "";
         while (!read_error_.empty() && std::isspace(static_cast<unsigned char>(read_error_.back())))
             read_error_.pop_back();
         if (!f) {
