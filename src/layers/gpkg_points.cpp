@@ -16,23 +16,17 @@
 #include <string>
 #include <vector>
 
+#include "output/sqlite_db.hpp"
+
 namespace ecozone::layers {
 namespace {
 
 struct DbCloser {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
-struct StatementFinalizer {
-    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
 using Db = std::unique_ptr<sqlite3, DbCloser>;
-using Statement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
-
-std::string quoted(const char* name) {
-    std::string q = "\"";
-    for (const char* c = name; *c; ++c) q += *c == '"' ? std::string("\"\"") : std::string(1, *c);
-    return q + "\"";
-}
+using output::Statement;
+using output::sqlQuoted;
 
 Statement prepare(sqlite3* db, const std::string& sql) {
     sqlite3_stmt* s = nullptr;
@@ -129,7 +123,7 @@ std::unique_ptr<GpkgPointReader> GpkgPointReader::open(GDALDataset& dataset, OGR
         sqlite3_step(kind.get()) != SQLITE_ROW ||
         std::strcmp(reinterpret_cast<const char*>(sqlite3_column_text(kind.get(), 0)), "table") != 0)
         return nullptr;
-    Statement columns = prepare(db, "PRAGMA table_info(" + quoted(table.c_str()) + ")");
+    Statement columns = prepare(db, "PRAGMA table_info(" + sqlQuoted(table) + ")");
     if (!columns) return nullptr;
     std::vector<std::string> names;
     bool hasFid = false, hasGeom = false;
@@ -149,13 +143,13 @@ std::unique_ptr<GpkgPointReader> GpkgPointReader::open(GDALDataset& dataset, OGR
     }
     if (!hasFid || keys != 1 || !hasGeom || names.size() != static_cast<std::size_t>(defn->GetFieldCount()))
         return nullptr;
-    std::string sql = "SELECT " + quoted(fidColumn) + ", " + quoted(geomColumn);
+    std::string sql = "SELECT " + sqlQuoted(fidColumn) + ", " + sqlQuoted(geomColumn);
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         if (names[static_cast<std::size_t>(i)] != defn->GetFieldDefn(i)->GetNameRef()) return nullptr;
-        sql += ", " + quoted(defn->GetFieldDefn(i)->GetNameRef());
+        sql += ", " + sqlQuoted(defn->GetFieldDefn(i)->GetNameRef());
     }
     // In the order GDAL reads them: its statement has no ORDER BY either.
-    impl->rows = prepare(db, sql + " FROM " + quoted(table.c_str()));
+    impl->rows = prepare(db, sql + " FROM " + sqlQuoted(table));
     if (!impl->rows) return nullptr;
     impl->layer = &layer;
     impl->feature = std::make_unique<OGRFeature>(defn);
