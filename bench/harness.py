@@ -237,14 +237,16 @@ class PostGIS:
             otab = self.table(obj, dist)
             d = float(r["distance_m"])
             half = "coalesce(o.width_m, 0) / 2.0" if "width_m" in self.columns[obj] else "0"
-            if truth:  # the geodesic shoreline distance of everything within the band's outer edge
-                # Per facility, not a join grouped by facility: at 1M facilities and 10 km, the join's rows (every
-                # subdivided piece near every facility) spilled tens of GB to temporary files.
-                # (greatest() outside: it ignores the NULL of a facility with nothing near.)
-                return (f"SELECT id, greatest(0, d) FROM (SELECT f.id, (SELECT min(ST_Distance(f.geom, o.geom) - "
-                        f"{half}) FROM {otab} o WHERE {ow} AND "
-                        f"ST_DWithin(f.geom, o.geom, {d * (1 + BAND) + self.max_half_width})) AS d "
-                        f"FROM {ftab} f WHERE {' AND '.join(conds)}) t WHERE d IS NOT NULL")
+            if truth:  # per facility: within the band's outer edge, within D, within the band's inner edge
+                # Semi-joins that stop at the first piece in reach, not the minimum distance over every piece: at 1M
+                # facilities and 10 km, a min() per facility (or a join grouped by facility) did not finish in an
+                # hour. The band's inner and D's tests only run for facilities that passed the outer one.
+                def near(radius):
+                    return (f"EXISTS (SELECT 1 FROM {otab} o WHERE {ow} AND "
+                            f"ST_DWithin(f.geom, o.geom, {radius + self.max_half_width}) AND "
+                            f"ST_DWithin(f.geom, o.geom, {radius} + {half}))")
+                conds.append(near(d * (1 + BAND)))
+                return (f"SELECT f.id, {near(d)}, {near(d * (1 - BAND))} FROM {ftab} f WHERE " + " AND ".join(conds))
             # The constant radius lets the index work; the exact shoreline test follows it.
             conds.append(f"EXISTS (SELECT 1 FROM {otab} o WHERE {ow} AND "
                          f"ST_DWithin(f.geom, o.geom, {d + self.max_half_width}) AND "
@@ -290,13 +292,8 @@ class PostGIS:
             finally:
                 self.cur.execute(f"SET statement_timeout = {int(self.args.timeout * 1000)}")
         rows = self.truths[q]
-        d = float(r["distance_m"])
-        inside, band = set(), set()
-        for fid, dist in rows:
-            if dist <= d:
-                inside.add(str(fid))
-            if abs(dist - d) <= BAND * d:
-                band.add(str(fid))
+        inside = {str(fid) for fid, within, _ in rows if within}
+        band = {str(fid) for fid, _, within_inner in rows if not within_inner}  # within D(1 + BAND), not D(1 - BAND)
         return inside, band
 
     def near_boundary(self, r, ids):
