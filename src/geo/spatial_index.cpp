@@ -516,9 +516,120 @@ class PointInArea {
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;  // (ring, first vertex) per band
 };
 
+namespace {
+
+// Which objects a point may intersect, by cells of a grid over the objects' extent: per cell, each object whose
+// outline comes near the cell ("to test": the point's own test decides) and each that holds the whole cell
+// (inside it, whatever the point). An object neither near nor holding a cell is left out of it. A point in a cell
+// that no outline comes near thus costs no test at all: most points, where the zones are large against the cells.
+// A cell holds an object's whole when no edge's box, widened by a margin far above rounding, touches the closed
+// cell: the cell then lies in one face of the outline, and its centre's answer is every point's.
+class CellGrid {
+  public:
+    // `locators[o]` null: object o is no polygon, and every cell of its box lists it to test.
+    CellGrid(const std::vector<IndexedObject>& objects, const std::vector<std::unique_ptr<PointInArea>>& locators,
+             GEOSContextHandle_t ctx) {
+        if (objects.empty()) return;
+        extent_ = objects.front().envelope;
+        std::size_t edges = 0;
+        for (const IndexedObject& o : objects) {
+            extent_.min_lon = std::min(extent_.min_lon, o.envelope.min_lon);
+            extent_.min_lat = std::min(extent_.min_lat, o.envelope.min_lat);
+            extent_.max_lon = std::max(extent_.max_lon, o.envelope.max_lon);
+            extent_.max_lat = std::max(extent_.max_lat, o.envelope.max_lat);
+            if (o.parts)
+                for (const auto& ring : *o.parts) edges += ring.size();
+        }
+        // About one cell per edge (fewer than 1,024 or more than 2^20 cells do not pay), square in degrees.
+        const double w = std::max(extent_.max_lon - extent_.min_lon, 1e-9);
+        const double h = std::max(extent_.max_lat - extent_.min_lat, 1e-9);
+        const double cells = std::clamp<double>(static_cast<double>(edges), 1024, 1 << 20);
+        const double side = std::sqrt(w * h / cells);
+        nx_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(w / side)), 1, 4096);
+        ny_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(h / side)), 1, 4096);
+        cell_w_ = w / static_cast<double>(nx_);
+        cell_h_ = h / static_cast<double>(ny_);
+        const double margin = 1e-7 * std::max(cell_w_, cell_h_) + 1e-9;
+
+        // (cell, object << 1 | to test), objects ascending within a cell once sorted by cell (stable).
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> entries;
+        std::vector<std::uint32_t> near(nx_ * ny_, 0);  // object + 1 whose outline comes near the cell
+        for (std::uint32_t o = 0; o < objects.size(); ++o) {
+            const auto [x0, y0] =
+                cellOf(objects[o].envelope.min_lon - margin, objects[o].envelope.min_lat - margin);
+            const auto [x1, y1] =
+                cellOf(objects[o].envelope.max_lon + margin, objects[o].envelope.max_lat + margin);
+            const PointInArea* locator = locators[o].get();
+            if (locator && objects[o].parts) {
+                for (const auto& ring : *objects[o].parts)
+                    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+                        const auto [a, b] = cellOf(std::min(ring[i].lon, ring[i + 1].lon) - margin,
+                                                   std::min(ring[i].lat, ring[i + 1].lat) - margin);
+                        const auto [c, d] = cellOf(std::max(ring[i].lon, ring[i + 1].lon) + margin,
+                                                   std::max(ring[i].lat, ring[i + 1].lat) + margin);
+                        for (std::size_t y = b; y <= d; ++y)
+                            for (std::size_t x = a; x <= c; ++x) near[y * nx_ + x] = o + 1;
+                    }
+            }
+            for (std::size_t y = y0; y <= y1; ++y) {
+                // A run of cells in a row that no edge comes near lies in one face: one test for the run.
+                int inside = -1;
+                for (std::size_t x = x0; x <= x1; ++x) {
+                    const std::size_t cell = y * nx_ + x;
+                    if (!locator || near[cell] == o + 1) {
+                        entries.emplace_back(static_cast<std::uint32_t>(cell), o << 1 | 1);
+                        inside = -1;
+                        continue;
+                    }
+                    if (inside < 0) {
+                        const LonLat centre{extent_.min_lon + (static_cast<double>(x) + 0.5) * cell_w_,
+                                            extent_.min_lat + (static_cast<double>(y) + 0.5) * cell_h_};
+                        inside = locator->intersects(ctx, centre) ? 1 : 0;
+                    }
+                    if (inside == 1) entries.emplace_back(static_cast<std::uint32_t>(cell), o << 1);
+                }
+            }
+        }
+        start_.assign(nx_ * ny_ + 1, 0);
+        for (const auto& e : entries) ++start_[e.first + 1];
+        for (std::size_t c = 0; c < nx_ * ny_; ++c) start_[c + 1] += start_[c];
+        objects_.resize(entries.size());
+        std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
+        for (const auto& e : entries) objects_[fill[e.first]++] = e.second;
+    }
+
+    // The entries of the cell holding q (object << 1 | to test), or none when q lies outside every object's box.
+    std::pair<const std::uint32_t*, const std::uint32_t*> at(const LonLat& q) const {
+        if (start_.empty() || !(q.lon >= extent_.min_lon && q.lon <= extent_.max_lon && q.lat >= extent_.min_lat &&
+                                q.lat <= extent_.max_lat))
+            return {nullptr, nullptr};
+        const auto [x, y] = cellOf(q.lon, q.lat);
+        const std::size_t cell = y * nx_ + x;
+        return {objects_.data() + start_[cell], objects_.data() + start_[cell + 1]};
+    }
+
+  private:
+    std::pair<std::size_t, std::size_t> cellOf(double lon, double lat) const {
+        auto index = [](double v, std::size_t n) {
+            if (!(v > 0)) return std::size_t{0};
+            return std::min(n - 1, static_cast<std::size_t>(v));
+        };
+        return {index((lon - extent_.min_lon) / cell_w_, nx_), index((lat - extent_.min_lat) / cell_h_, ny_)};
+    }
+
+    Box extent_;
+    std::size_t nx_ = 1, ny_ = 1;
+    double cell_w_ = 1, cell_h_ = 1;
+    std::vector<std::uint32_t> start_;
+    std::vector<std::uint32_t> objects_;
+};
+
+}  // namespace
+
 struct AreaIndex::Tree {
     BoxTree rtree;
     std::vector<std::unique_ptr<PointInArea>> locators;  // per polygonal object; null for others
+    std::unique_ptr<CellGrid> grid;                      // for point subjects
 };
 
 AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
@@ -537,30 +648,46 @@ AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
         if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
             tree_->locators[o] = std::make_unique<PointInArea>(*obj.parts);
     }
+    tree_->grid = std::make_unique<CellGrid>(objects_, tree_->locators, ctx);
 }
 
 AreaIndex::~AreaIndex() = default;
 
+namespace {
+
+// The point a subject is, if it is one. A subject of the point family with an envelope of no extent is one point
+// (or points on top of one another, which intersect where it does), at the envelope's corner; one part of one
+// vertex is a point too (a line or a ring has more). Neither needs the GEOS geometry looked at.
+std::optional<LonLat> pointOf(const Subject& subject) {
+    if (subject.family == GeometryFamily::Point && subject.envelope.min_lon == subject.envelope.max_lon &&
+        subject.envelope.min_lat == subject.envelope.max_lat)
+        return LonLat{subject.envelope.min_lon, subject.envelope.min_lat};
+    if (subject.parts && subject.parts->size() == 1 && subject.parts->front().size() == 1)
+        return subject.parts->front().front();
+    return std::nullopt;
+}
+
+}  // namespace
+
 bool AreaIndex::intersects(std::size_t o, const Subject& subject, QueryScratch& scratch) const {
-    // A point against a polygon: the engine's own locator, with GEOS's answer. Anything else: GEOS. A subject of
-    // the point family with an envelope of no extent is one point (or points on top of one another, which
-    // intersect where it does), at the envelope's corner; one part of one vertex is a point too (a line or a ring
-    // has more). Neither needs the GEOS geometry looked at.
-    const bool atCorner = subject.family == GeometryFamily::Point &&
-                          subject.envelope.min_lon == subject.envelope.max_lon &&
-                          subject.envelope.min_lat == subject.envelope.max_lat;
-    if (tree_->locators[o] &&
-        (atCorner || (subject.parts && subject.parts->size() == 1 && subject.parts->front().size() == 1))) {
-        const LonLat q =
-            atCorner ? LonLat{subject.envelope.min_lon, subject.envelope.min_lat} : subject.parts->front().front();
-        const Box& e = objects_[o].envelope;
-        if (q.lon < e.min_lon || q.lon > e.max_lon || q.lat < e.min_lat || q.lat > e.max_lat) return false;
-        return tree_->locators[o]->intersects(scratch.geos(), q);
+    // A point against a polygon: the engine's own locator, with GEOS's answer. Anything else: GEOS.
+    if (tree_->locators[o]) {
+        if (const auto q = pointOf(subject)) {
+            const Box& e = objects_[o].envelope;
+            if (q->lon < e.min_lon || q->lon > e.max_lon || q->lat < e.min_lat || q->lat > e.max_lat) return false;
+            return tree_->locators[o]->intersects(scratch.geos(), *q);
+        }
     }
     return scratch.intersects(o, objects_[o].geometry, subject.geometry);
 }
 
 std::vector<std::size_t> AreaIndex::intersecting(const Subject& subject, QueryScratch& scratch) const {
+    if (const auto q = pointOf(subject)) {  // the grid's cell, not the R-tree; objects come ascending
+        std::vector<std::size_t> out;
+        for (auto [e, end] = tree_->grid->at(*q); e != end; ++e)
+            if (!(*e & 1) || intersects(*e >> 1, subject, scratch)) out.push_back(*e >> 1);
+        return out;
+    }
     std::vector<BoxValue>& found = scratch.buffers().found;
     found.clear();
     tree_->rtree.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(found));
@@ -572,6 +699,11 @@ std::vector<std::size_t> AreaIndex::intersecting(const Subject& subject, QuerySc
 }
 
 bool AreaIndex::intersectsAny(const Subject& subject, QueryScratch& scratch) const {
+    if (const auto q = pointOf(subject)) {
+        for (auto [e, end] = tree_->grid->at(*q); e != end; ++e)
+            if (!(*e & 1) || intersects(*e >> 1, subject, scratch)) return true;
+        return false;
+    }
     std::vector<BoxValue>& found = scratch.buffers().found;
     found.clear();
     tree_->rtree.query(bgi::intersects(toBBox(subject.envelope)), std::back_inserter(found));

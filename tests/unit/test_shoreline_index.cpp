@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <iomanip>
 #include <limits>
 #include <memory>
 
@@ -423,4 +425,97 @@ TEST(AreaIndex, PointsAnswerAsGeosPreparedPolygonsDo) {
     EXPECT_GT(inside, 1000u);
     EXPECT_GT(boundary, 100u);
     EXPECT_GT(probes.size() - inside, 1000u);
+}
+
+TEST(AreaIndex, GridCellsAnswerAsGeosDoes) {
+    // Points are answered by the cell of a grid they fall in: zones that hold the whole cell without a test, the
+    // rest tested. Against GEOS's prepared intersects, on what stresses that: a zone with a hundred small holes
+    // (cells inside the zone, inside a hole, and cut by a hole's edge), zones nested in one another and sharing
+    // edges, a zone of one tiny square (fewer edges than cells), a line (no polygon: always tested), points on
+    // the grid's extent and just beyond it, and points within a few units in the last place of every edge.
+    GEOSContextHandle_t ctx = lifetimeContext();
+    std::uint64_t state = 7;
+    auto uniform = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state >> 11) / 9007199254740992.0;
+    };
+    auto square = [](double x0, double y0, double x1, double y1, bool clockwise = false) {
+        char buf[256];
+        if (clockwise)
+            std::snprintf(buf, sizeof buf, "(%.12g %.12g, %.12g %.12g, %.12g %.12g, %.12g %.12g, %.12g %.12g)", x0,
+                          y0, x0, y1, x1, y1, x1, y0, x0, y0);
+        else
+            std::snprintf(buf, sizeof buf, "(%.12g %.12g, %.12g %.12g, %.12g %.12g, %.12g %.12g, %.12g %.12g)", x0,
+                          y0, x1, y0, x1, y1, x0, y1, x0, y0);
+        return std::string(buf);
+    };
+    std::string holed = "POLYGON (" + square(106, 29, 107, 30);
+    for (int i = 0; i < 10; ++i)
+        for (int j = 0; j < 10; ++j) {
+            const double x = 106.05 + 0.1 * i + 0.01 * uniform(), y = 29.05 + 0.1 * j + 0.01 * uniform();
+            holed += ", " + square(x, y, x + 0.013 + 0.02 * uniform(), y + 0.011 + 0.02 * uniform(), true);
+        }
+    holed += ")";
+    std::vector<std::unique_ptr<Geom>> zones;
+    zones.push_back(std::make_unique<Geom>(holed));
+    zones.push_back(
+        std::make_unique<Geom>("POLYGON (" + square(106.2, 29.2, 106.8, 29.8) + ")"));  // inside the first
+    zones.push_back(
+        std::make_unique<Geom>("POLYGON (" + square(106.4, 29.2, 106.6, 29.5) + ")"));  // shares an edge
+    zones.push_back(
+        std::make_unique<Geom>("POLYGON (" + square(107, 29.5, 107.4, 29.9) + ")"));  // touches the first
+    zones.push_back(std::make_unique<Geom>("POLYGON (" + square(106.5, 29.5, 106.5001, 29.5001) + ")"));
+    zones.push_back(std::make_unique<Geom>("LINESTRING (106.1 29.1, 106.5 29.1, 106.9 29.1, 107.3 29.1)"));
+    std::vector<IndexedObject> objects;
+    for (const auto& z : zones) objects.push_back(z->object());
+    AreaIndex index(objects);
+    QueryScratch scratch(objects.size());
+
+    std::vector<LonLat> probes;
+    for (int k = 0; k < 30000; ++k) probes.push_back({105.99 + 1.42 * uniform(), 28.99 + 0.92 * uniform()});
+    for (const auto& z : zones)
+        for (const auto& part : z->parts)
+            for (std::size_t i = 0; i + 1 < part.size(); ++i) {
+                const LonLat a = part[i], b = part[i + 1];
+                for (int k = 0; k < 8; ++k) {
+                    const double t = uniform();
+                    LonLat p{a.lon + t * (b.lon - a.lon), a.lat + t * (b.lat - a.lat)};
+                    for (int ulp = 0; ulp < k % 4; ++ulp)
+                        p = {std::nextafter(p.lon, k < 4 ? 200.0 : -200.0),
+                             std::nextafter(p.lat, k % 2 ? 100.0 : -100.0)};
+                    probes.push_back(p);
+                }
+                probes.push_back(a);
+            }
+    // The extent of all objects is 106-107.4, 29-30: on it and beyond it.
+    for (double lat : {29.0, 29.5, 30.0})
+        for (double lon : {106.0, 107.4, std::nextafter(106.0, 0.0), std::nextafter(107.4, 200.0)})
+            probes.push_back({lon, lat}),
+                probes.push_back(
+                    {lat - 29 + 106, std::nextafter(lat == 30 ? 30.0 : 29.0, lat == 30 ? 100.0 : 0.0)});
+
+    std::vector<PreparedPtr> prepared;
+    for (const auto& z : zones) prepared.emplace_back(GEOSPrepare_r(ctx, z->g.get()), PreparedDeleter{ctx});
+    std::size_t inHole = 0, nested = 0, onLine = 0;
+    for (const LonLat& q : probes) {
+        GEOSGeometry* pt = GEOSGeom_createPointFromXY_r(ctx, q.lon, q.lat);
+        std::vector<std::size_t> expected;
+        for (std::size_t o = 0; o < zones.size(); ++o)
+            if (GEOSPreparedIntersects_r(ctx, prepared[o].get(), pt) == 1) expected.push_back(o);
+        GeomPtr held = adopt(pt);
+        const std::vector<std::vector<LonLat>> parts{{q}};
+        const Subject subject{held.get(), {q.lon, q.lat, q.lon, q.lat}, &parts, GeometryFamily::Point};
+        ASSERT_EQ(index.intersecting(subject, scratch), expected)
+            << std::setprecision(17) << q.lon << " " << q.lat;
+        ASSERT_EQ(index.intersectsAny(subject, scratch), !expected.empty())
+            << std::setprecision(17) << q.lon << " " << q.lat;
+        const bool inBox = q.lon > 106 && q.lon < 107 && q.lat > 29 && q.lat < 30;
+        inHole += inBox && (expected.empty() || expected.front() != 0);
+        nested += expected.size() >= 3;
+        onLine += std::find(expected.begin(), expected.end(), 5) != expected.end();
+    }
+    // The probes reach every case.
+    EXPECT_GT(inHole, 100u);
+    EXPECT_GT(nested, 1000u);
+    EXPECT_GT(onLine, 5u);
 }
