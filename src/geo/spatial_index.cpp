@@ -5,6 +5,8 @@
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numbers>
 #include <stdexcept>
 
@@ -527,8 +529,8 @@ namespace {
 class CellGrid {
   public:
     // `locators[o]` null: object o is no polygon, and every cell of its box lists it to test.
-    CellGrid(const std::vector<IndexedObject>& objects, const std::vector<std::unique_ptr<PointInArea>>& locators,
-             GEOSContextHandle_t ctx) {
+    CellGrid(const std::vector<IndexedObject>& objects,
+             const std::vector<std::shared_ptr<const PointInArea>>& locators, GEOSContextHandle_t ctx) {
         if (objects.empty()) return;
         extent_ = objects.front().envelope;
         std::size_t edges = 0;
@@ -626,13 +628,39 @@ class CellGrid {
 
 }  // namespace
 
+struct AreaLocators::Impl {
+    struct Entry {
+        std::once_flag made;
+        std::shared_ptr<const PointInArea> locator;
+    };
+    std::mutex mutex;
+    std::map<const void*, std::unique_ptr<Entry>> entries;  // by the rings' address
+};
+
+AreaLocators::AreaLocators() : impl_(std::make_unique<Impl>()) {}
+
+AreaLocators::~AreaLocators() = default;
+
+std::shared_ptr<const PointInArea> AreaLocators::get(const std::vector<std::vector<LonLat>>& rings) {
+    Impl::Entry* entry;
+    {
+        std::lock_guard<std::mutex> lock(impl_->mutex);
+        auto& slot = impl_->entries[&rings];
+        if (!slot) slot = std::make_unique<Impl::Entry>();
+        entry = slot.get();
+    }
+    // Outside the lock: other threads make other locators meanwhile, and wait only for this one.
+    std::call_once(entry->made, [&] { entry->locator = std::make_shared<const PointInArea>(rings); });
+    return entry->locator;
+}
+
 struct AreaIndex::Tree {
     BoxTree rtree;
-    std::vector<std::unique_ptr<PointInArea>> locators;  // per polygonal object; null for others
+    std::vector<std::shared_ptr<const PointInArea>> locators;  // per polygonal object; null for others
     std::unique_ptr<CellGrid> grid;                      // for point subjects
 };
 
-AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
+AreaIndex::AreaIndex(std::vector<IndexedObject> objects, AreaLocators* locators)
     : objects_(std::move(objects)), tree_(std::make_unique<Tree>()) {
     std::vector<BoxValue> values;
     values.reserve(objects_.size());
@@ -646,7 +674,8 @@ AreaIndex::AreaIndex(std::vector<IndexedObject> objects)
         if (!obj.geometry || !obj.parts) continue;
         const int type = GEOSGeomTypeId_r(ctx, obj.geometry);
         if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON)
-            tree_->locators[o] = std::make_unique<PointInArea>(*obj.parts);
+            tree_->locators[o] =
+                locators ? locators->get(*obj.parts) : std::make_shared<const PointInArea>(*obj.parts);
     }
     tree_->grid = std::make_unique<CellGrid>(objects_, tree_->locators, ctx);
 }

@@ -79,10 +79,29 @@ class ShorelineIndex {
     std::unique_ptr<Tree> tree_;
 };
 
+class PointInArea;
+
+// The point-in-area locators of polygonal objects, by their rings: made once and shared by every AreaIndex given
+// the cache, so that a feature in several object sets (a reserve in "all zones" and in "core and buffer") is
+// indexed once. Safe to use from several threads at once; the rings must outlive the cache.
+class AreaLocators {
+  public:
+    AreaLocators();
+    ~AreaLocators();
+    AreaLocators(const AreaLocators&) = delete;
+    AreaLocators& operator=(const AreaLocators&) = delete;
+    std::shared_ptr<const PointInArea> get(const std::vector<std::vector<LonLat>>& rings);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
 // Containment queries: which polygons does a subject intersect (boundary included)?
 class AreaIndex {
   public:
-    explicit AreaIndex(std::vector<IndexedObject> objects);
+    // `locators`, if given, provides (and keeps) the polygons' locators; otherwise the index makes its own.
+    explicit AreaIndex(std::vector<IndexedObject> objects, AreaLocators* locators = nullptr);
     ~AreaIndex();
     AreaIndex(const AreaIndex&) = delete;
     AreaIndex& operator=(const AreaIndex&) = delete;

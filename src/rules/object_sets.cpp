@@ -20,7 +20,7 @@ const geo::ShorelineIndex& ObjectSet::shorelineIndex() {
 }
 
 const geo::AreaIndex& ObjectSet::areaIndex() {
-    if (!area) area = std::make_unique<geo::AreaIndex>(objectsOf(*this));
+    if (!area) area = std::make_unique<geo::AreaIndex>(objectsOf(*this), locators);
     return *area;
 }
 
@@ -50,6 +50,7 @@ ObjectSet& ObjectSets::get(const std::string& layer, const std::string& where, c
         auto set = std::make_unique<ObjectSet>();
         set->layer = &find(layer, context);
         set->members = set->layer->select(where, context);
+        set->locators = &locators_;
         slot = std::move(set);
     }
     return *slot;

@@ -47,6 +47,7 @@ struct ObjectSet {
     std::vector<std::size_t> members;  // feature indices, ascending
     std::unique_ptr<geo::ShorelineIndex> shoreline;
     std::unique_ptr<geo::AreaIndex> area;
+    geo::AreaLocators* locators = nullptr;  // shared with the run's other sets, if given
 
     const geo::ShorelineIndex& shorelineIndex();
     const geo::AreaIndex& areaIndex();
@@ -75,6 +76,7 @@ class ObjectSets {
 
   private:
     const layers::LayerMap& layers_;
+    geo::AreaLocators locators_;  // a feature in several sets has one point-in-area locator
     std::map<std::pair<std::string, std::string>, std::unique_ptr<ObjectSet>> sets_;
 };
 

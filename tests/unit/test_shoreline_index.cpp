@@ -7,6 +7,7 @@
 #include <iomanip>
 #include <limits>
 #include <memory>
+#include <thread>
 
 #include "geo/spatial_index.hpp"
 
@@ -518,4 +519,38 @@ TEST(AreaIndex, GridCellsAnswerAsGeosDoes) {
     EXPECT_GT(inHole, 100u);
     EXPECT_GT(nested, 1000u);
     EXPECT_GT(onLine, 5u);
+}
+
+TEST(AreaIndex, SharedLocatorsAnswerAsOwnOnes) {
+    // Two indexes over overlapping sets of zones, built side by side with one locator cache, answer as indexes
+    // with their own locators do; the cache makes one locator per zone, whichever thread asks first.
+    Geom a(
+        "POLYGON ((108 31, 108.1 31, 108.1 31.1, 108 31.1, 108 31), (108.04 31.04, 108.06 31.04, 108.06 31.06, "
+        "108.04 31.06, 108.04 31.04))");
+    Geom b("POLYGON ((108.05 31.05, 108.2 31.05, 108.2 31.2, 108.05 31.2, 108.05 31.05))");
+    Geom c(
+        "MULTIPOLYGON (((108.3 31, 108.4 31, 108.4 31.1, 108.3 31)), ((108.1 31, 108.15 31, 108.15 31.04, "
+        "108.1 31.04, 108.1 31)))");
+    AreaLocators cache;
+    std::unique_ptr<AreaIndex> first, second;
+    std::thread other([&] { first = std::make_unique<AreaIndex>(std::vector{a.object(), b.object()}, &cache); });
+    second = std::make_unique<AreaIndex>(std::vector{b.object(), c.object(), a.object()}, &cache);
+    other.join();
+    const AreaIndex ownFirst({a.object(), b.object()}), ownSecond({b.object(), c.object(), a.object()});
+    EXPECT_EQ(cache.get(a.parts), cache.get(a.parts));
+    EXPECT_NE(cache.get(a.parts), cache.get(b.parts));
+    QueryScratch s1(2), s2(3), s3(2), s4(3);
+    std::uint64_t state = 11;
+    for (int k = 0; k < 20000; ++k) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        const double u = static_cast<double>(state >> 11) / 9007199254740992.0;
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        const double v = static_cast<double>(state >> 11) / 9007199254740992.0;
+        // On a 0.005° lattice a fifth of the time, so that edges and vertices are hit.
+        LonLat q{107.95 + 0.5 * u, 30.95 + 0.3 * v};
+        if (k % 5 == 0) q = {std::round(q.lon * 200) / 200, std::round(q.lat * 200) / 200};
+        const Geom p(point(q));
+        ASSERT_EQ(first->intersecting(p.subject(), s1), ownFirst.intersecting(p.subject(), s3)) << point(q);
+        ASSERT_EQ(second->intersecting(p.subject(), s2), ownSecond.intersecting(p.subject(), s4)) << point(q);
+    }
 }
