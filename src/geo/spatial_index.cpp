@@ -542,16 +542,18 @@ class CellGrid {
             if (o.parts)
                 for (const auto& ring : *o.parts) edges += ring.size();
         }
-        // About one cell per edge (fewer than 1,024 or more than 2^20 cells do not pay), square in degrees.
-        const double w = std::max(extent_.max_lon - extent_.min_lon, 1e-9);
-        const double h = std::max(extent_.max_lat - extent_.min_lat, 1e-9);
-        const double cells = std::clamp<double>(static_cast<double>(edges), 1024, 1 << 20);
-        const double side = std::sqrt(w * h / cells);
-        nx_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(w / side)), 1, 4096);
-        ny_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(h / side)), 1, 4096);
-        cell_w_ = w / static_cast<double>(nx_);
-        cell_h_ = h / static_cast<double>(ny_);
-        const double margin = 1e-7 * std::max(cell_w_, cell_h_) + 1e-9;
+        // About one cell per edge (fewer than 1,024 or more than 2^20 cells do not pay), square in degrees;
+        // coarser where the cells of the objects' and edges' boxes would be too many to visit (zones that each
+        // cover the whole extent, long slanted edges), and no grid at all if even 1,024 cells are (the R-tree
+        // answers then).
+        const double budget = 4.0 * (1 << 20) + 4.0 * static_cast<double>(edges);
+        for (double cells = std::clamp<double>(static_cast<double>(edges), 1024, 1 << 20);;
+             cells = std::max(1024.0, cells / 4)) {
+            layOut(cells);
+            if (boxCells(objects, locators, budget) <= budget) break;
+            if (cells <= 1024) return;
+        }
+        const double margin = this->margin();
 
         // (cell, object << 1 | to test), objects ascending within a cell once sorted by cell (stable).
         std::vector<std::pair<std::uint32_t, std::uint32_t>> entries;
@@ -562,32 +564,25 @@ class CellGrid {
             const auto [x1, y1] =
                 cellOf(objects[o].envelope.max_lon + margin, objects[o].envelope.max_lat + margin);
             const PointInArea* locator = locators[o].get();
-            if (locator && objects[o].parts) {
-                for (const auto& ring : *objects[o].parts)
-                    for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
-                        const auto [a, b] = cellOf(std::min(ring[i].lon, ring[i + 1].lon) - margin,
-                                                   std::min(ring[i].lat, ring[i + 1].lat) - margin);
-                        const auto [c, d] = cellOf(std::max(ring[i].lon, ring[i + 1].lon) + margin,
-                                                   std::max(ring[i].lat, ring[i + 1].lat) + margin);
-                        for (std::size_t y = b; y <= d; ++y)
-                            for (std::size_t x = a; x <= c; ++x) near[y * nx_ + x] = o + 1;
-                    }
-            }
+            if (locator && objects[o].parts)
+                eachEdgeCell(*objects[o].parts, margin, [&](std::size_t cell) { near[cell] = o + 1; });
             for (std::size_t y = y0; y <= y1; ++y) {
                 // A run of cells in a row that no edge comes near lies in one face: one test for the run.
                 int inside = -1;
                 for (std::size_t x = x0; x <= x1; ++x) {
                     const std::size_t cell = y * nx_ + x;
-                    if (!locator || near[cell] == o + 1) {
+                    // The cells on the rim of the object's box are tested, so that a point beyond the object's
+                    // envelope gets the envelope's answer (GEOS looks at it first); so is a cell whose centre
+                    // does not map back to it (cells too small for the coordinates' precision).
+                    const LonLat centre{extent_.min_lon + (static_cast<double>(x) + 0.5) * cell_w_,
+                                        extent_.min_lat + (static_cast<double>(y) + 0.5) * cell_h_};
+                    if (!locator || near[cell] == o + 1 || x == x0 || x == x1 || y == y0 || y == y1 ||
+                        cellOf(centre.lon, centre.lat) != std::pair{x, y}) {
                         entries.emplace_back(static_cast<std::uint32_t>(cell), o << 1 | 1);
                         inside = -1;
                         continue;
                     }
-                    if (inside < 0) {
-                        const LonLat centre{extent_.min_lon + (static_cast<double>(x) + 0.5) * cell_w_,
-                                            extent_.min_lat + (static_cast<double>(y) + 0.5) * cell_h_};
-                        inside = locator->intersects(ctx, centre) ? 1 : 0;
-                    }
+                    if (inside < 0) inside = locator->intersects(ctx, centre) ? 1 : 0;
                     if (inside == 1) entries.emplace_back(static_cast<std::uint32_t>(cell), o << 1);
                 }
             }
@@ -600,6 +595,9 @@ class CellGrid {
         for (const auto& e : entries) objects_[fill[e.first]++] = e.second;
     }
 
+    // Whether the grid was made: at() may be asked only then.
+    bool usable() const { return !start_.empty(); }
+
     // The entries of the cell holding q (object << 1 | to test), or none when q lies outside every object's box.
     std::pair<const std::uint32_t*, const std::uint32_t*> at(const LonLat& q) const {
         if (start_.empty() || !(q.lon >= extent_.min_lon && q.lon <= extent_.max_lon && q.lat >= extent_.min_lat &&
@@ -611,6 +609,55 @@ class CellGrid {
     }
 
   private:
+    void layOut(double cells) {
+        const double w = std::max(extent_.max_lon - extent_.min_lon, 1e-9);
+        const double h = std::max(extent_.max_lat - extent_.min_lat, 1e-9);
+        const double side = std::sqrt(w * h / cells);
+        nx_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(w / side)), 1, 4096);
+        ny_ = std::clamp<std::size_t>(static_cast<std::size_t>(std::ceil(h / side)), 1, 4096);
+        cell_w_ = w / static_cast<double>(nx_);
+        cell_h_ = h / static_cast<double>(ny_);
+    }
+
+    double margin() const { return 1e-7 * std::max(cell_w_, cell_h_) + 1e-9; }
+
+    // Every cell the widened box of an edge of `rings` touches (a cell may come more than once).
+    template <class Visit>
+    void eachEdgeCell(const std::vector<std::vector<LonLat>>& rings, double margin, Visit&& visit) const {
+        for (const auto& ring : rings)
+            for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+                const auto [a, b] = cellOf(std::min(ring[i].lon, ring[i + 1].lon) - margin,
+                                           std::min(ring[i].lat, ring[i + 1].lat) - margin);
+                const auto [c, d] = cellOf(std::max(ring[i].lon, ring[i + 1].lon) + margin,
+                                           std::max(ring[i].lat, ring[i + 1].lat) + margin);
+                for (std::size_t y = b; y <= d; ++y)
+                    for (std::size_t x = a; x <= c; ++x) visit(y * nx_ + x);
+            }
+    }
+
+    // The cells the constructor would visit with this layout (objects' boxes and edges' boxes), counted up to
+    // just past `limit`.
+    double boxCells(const std::vector<IndexedObject>& objects,
+                    const std::vector<std::shared_ptr<const PointInArea>>& locators, double limit) const {
+        const double margin = this->margin();
+        auto span = [&](double lo0, double lo1, double la0, double la1) {
+            const auto [x0, y0] = cellOf(lo0 - margin, la0 - margin);
+            const auto [x1, y1] = cellOf(lo1 + margin, la1 + margin);
+            return static_cast<double>(x1 - x0 + 1) * static_cast<double>(y1 - y0 + 1);
+        };
+        double total = 0;
+        for (std::size_t o = 0; o < objects.size() && total <= limit; ++o) {
+            const Box& e = objects[o].envelope;
+            total += span(e.min_lon, e.max_lon, e.min_lat, e.max_lat);
+            if (!locators[o] || !objects[o].parts) continue;
+            for (const auto& ring : *objects[o].parts)
+                for (std::size_t i = 0; i + 1 < ring.size(); ++i)
+                    total += span(std::min(ring[i].lon, ring[i + 1].lon), std::max(ring[i].lon, ring[i + 1].lon),
+                                  std::min(ring[i].lat, ring[i + 1].lat), std::max(ring[i].lat, ring[i + 1].lat));
+        }
+        return total;
+    }
+
     std::pair<std::size_t, std::size_t> cellOf(double lon, double lat) const {
         auto index = [](double v, std::size_t n) {
             if (!(v > 0)) return std::size_t{0};
@@ -711,7 +758,8 @@ bool AreaIndex::intersects(std::size_t o, const Subject& subject, QueryScratch& 
 }
 
 std::vector<std::size_t> AreaIndex::intersecting(const Subject& subject, QueryScratch& scratch) const {
-    if (const auto q = pointOf(subject)) {  // the grid's cell, not the R-tree; objects come ascending
+    const auto q = tree_->grid->usable() ? pointOf(subject) : std::nullopt;
+    if (q) {  // the grid's cell, not the R-tree; objects come ascending
         std::vector<std::size_t> out;
         for (auto [e, end] = tree_->grid->at(*q); e != end; ++e)
             if (!(*e & 1) || intersects(*e >> 1, subject, scratch)) out.push_back(*e >> 1);
@@ -728,7 +776,8 @@ std::vector<std::size_t> AreaIndex::intersecting(const Subject& subject, QuerySc
 }
 
 bool AreaIndex::intersectsAny(const Subject& subject, QueryScratch& scratch) const {
-    if (const auto q = pointOf(subject)) {
+    const auto q = tree_->grid->usable() ? pointOf(subject) : std::nullopt;
+    if (q) {
         for (auto [e, end] = tree_->grid->at(*q); e != end; ++e)
             if (!(*e & 1) || intersects(*e >> 1, subject, scratch)) return true;
         return false;
