@@ -53,6 +53,19 @@ std::string point(LonLat p) {
     return buf;
 }
 
+// Uniform numbers in [0, 1) from a 64-bit linear congruential generator: the same probes on every run.
+class Uniform {
+  public:
+    explicit Uniform(std::uint64_t seed) : state_(seed) {}
+    double operator()() {
+        state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state_ >> 11) / 9007199254740992.0;
+    }
+
+  private:
+    std::uint64_t state_;
+};
+
 }  // namespace
 
 TEST(ShorelineIndex, CenterlineWidthIsSubtracted) {
@@ -223,11 +236,8 @@ TEST(ShorelineIndex, FootprintHoldingAPieceOfRiverIsZeroFromIt) {
 // lies in a 0.6° square whose south-west corner is `origin`.
 static void agreesWithBruteForceOnManyRivers(const LonLat origin) {
     auto at = [&](double dlon, double dlat) { return LonLat{origin.lon + dlon, origin.lat + dlat}; };
-    std::uint64_t state = 12345;
-    auto uniform = [&](double lo, double hi) {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return lo + (hi - lo) * static_cast<double>(state >> 11) / 9007199254740992.0;
-    };
+    Uniform unit(12345);
+    auto uniform = [&](double lo, double hi) { return lo + (hi - lo) * unit(); };
     std::vector<std::unique_ptr<Geom>> geoms;
     std::vector<double> halfWidths;
     for (int r = 0; r < 40; ++r) {
@@ -345,11 +355,7 @@ TEST(AreaIndex, PointsAnswerAsGeosPreparedPolygonsDo) {
     // a multipolygon, for random points and for points placed on vertices, on edges (horizontal and slanted) and
     // just beside them.
     GEOSContextHandle_t ctx = lifetimeContext();
-    std::uint64_t state = 20240605;
-    auto uniform = [&] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return static_cast<double>(state >> 11) / 9007199254740992.0;
-    };
+    Uniform uniform(20240605);
     auto ring = [&](double cx, double cy, double r, int n, bool clockwise) {
         std::string wkt = "(";
         std::vector<LonLat> pts;
@@ -435,11 +441,7 @@ TEST(AreaIndex, GridCellsAnswerAsGeosDoes) {
     // edges, a zone of one tiny square (fewer edges than cells), a line (no polygon: always tested), points on
     // the grid's extent and just beyond it, and points within a few units in the last place of every edge.
     GEOSContextHandle_t ctx = lifetimeContext();
-    std::uint64_t state = 7;
-    auto uniform = [&] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return static_cast<double>(state >> 11) / 9007199254740992.0;
-    };
+    Uniform uniform(7);
     auto square = [](double x0, double y0, double x1, double y1, bool clockwise = false) {
         char buf[256];
         if (clockwise)
@@ -549,12 +551,9 @@ TEST(AreaIndex, SharedLocatorsAnswerAsOwnOnes) {
         return out;
     };
     QueryScratch s1(2), s2(3);
-    std::uint64_t state = 11;
+    Uniform uniform(11);
     for (int k = 0; k < 20000; ++k) {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        const double u = static_cast<double>(state >> 11) / 9007199254740992.0;
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        const double v = static_cast<double>(state >> 11) / 9007199254740992.0;
+        const double u = uniform(), v = uniform();
         // On a 0.005° lattice a fifth of the time, so that edges and vertices are hit.
         LonLat q{107.95 + 0.5 * u, 30.95 + 0.3 * v};
         if (k % 5 == 0) q = {std::round(q.lon * 200) / 200, std::round(q.lat * 200) / 200};
@@ -581,11 +580,7 @@ TEST(AreaIndex, GridCoarsensOrStandsAsideWhereItWouldCostTooMuch) {
         }
         return out;
     };
-    std::uint64_t state = 3;
-    auto uniform = [&] {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return static_cast<double>(state >> 11) / 9007199254740992.0;
-    };
+    Uniform uniform(3);
     for (int n : {4500, 300}) {
         const auto zones = squares(n);
         std::vector<IndexedObject> objects;
