@@ -2,6 +2,7 @@
 #include "geo/spatial_index.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
 #include <cmath>
@@ -559,10 +560,7 @@ class CellGrid {
         std::vector<std::pair<std::uint32_t, std::uint32_t>> entries;
         std::vector<std::uint32_t> near(nx_ * ny_, 0);  // object + 1 whose outline comes near the cell
         for (std::uint32_t o = 0; o < objects.size(); ++o) {
-            const auto [x0, y0] =
-                cellOf(objects[o].envelope.min_lon - margin, objects[o].envelope.min_lat - margin);
-            const auto [x1, y1] =
-                cellOf(objects[o].envelope.max_lon + margin, objects[o].envelope.max_lat + margin);
+            const auto [x0, y0, x1, y1] = cellsOf(objects[o].envelope, margin);
             const PointInArea* locator = locators[o].get();
             if (locator && objects[o].parts)
                 eachEdgeCell(*objects[o].parts, margin, [&](std::size_t cell) { near[cell] = o + 1; });
@@ -626,10 +624,7 @@ class CellGrid {
     void eachEdgeCell(const std::vector<std::vector<LonLat>>& rings, double margin, Visit&& visit) const {
         for (const auto& ring : rings)
             for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
-                const auto [a, b] = cellOf(std::min(ring[i].lon, ring[i + 1].lon) - margin,
-                                           std::min(ring[i].lat, ring[i + 1].lat) - margin);
-                const auto [c, d] = cellOf(std::max(ring[i].lon, ring[i + 1].lon) + margin,
-                                           std::max(ring[i].lat, ring[i + 1].lat) + margin);
+                const auto [a, b, c, d] = cellsOf(boxOf(ring[i], ring[i + 1]), margin);
                 for (std::size_t y = b; y <= d; ++y)
                     for (std::size_t x = a; x <= c; ++x) visit(y * nx_ + x);
             }
@@ -640,22 +635,29 @@ class CellGrid {
     double boxCells(const std::vector<IndexedObject>& objects,
                     const std::vector<std::shared_ptr<const PointInArea>>& locators, double limit) const {
         const double margin = this->margin();
-        auto span = [&](double lo0, double lo1, double la0, double la1) {
-            const auto [x0, y0] = cellOf(lo0 - margin, la0 - margin);
-            const auto [x1, y1] = cellOf(lo1 + margin, la1 + margin);
+        auto span = [&](const Box& b) {
+            const auto [x0, y0, x1, y1] = cellsOf(b, margin);
             return static_cast<double>(x1 - x0 + 1) * static_cast<double>(y1 - y0 + 1);
         };
         double total = 0;
         for (std::size_t o = 0; o < objects.size() && total <= limit; ++o) {
-            const Box& e = objects[o].envelope;
-            total += span(e.min_lon, e.max_lon, e.min_lat, e.max_lat);
+            total += span(objects[o].envelope);
             if (!locators[o] || !objects[o].parts) continue;
             for (const auto& ring : *objects[o].parts)
-                for (std::size_t i = 0; i + 1 < ring.size(); ++i)
-                    total += span(std::min(ring[i].lon, ring[i + 1].lon), std::max(ring[i].lon, ring[i + 1].lon),
-                                  std::min(ring[i].lat, ring[i + 1].lat), std::max(ring[i].lat, ring[i + 1].lat));
+                for (std::size_t i = 0; i + 1 < ring.size(); ++i) total += span(boxOf(ring[i], ring[i + 1]));
         }
         return total;
+    }
+
+    static Box boxOf(const LonLat& a, const LonLat& b) {
+        return {std::min(a.lon, b.lon), std::min(a.lat, b.lat), std::max(a.lon, b.lon), std::max(a.lat, b.lat)};
+    }
+
+    // The first and last columns and rows of the cells that `b`, widened by `margin`, touches.
+    std::array<std::size_t, 4> cellsOf(const Box& b, double margin) const {
+        const auto [x0, y0] = cellOf(b.min_lon - margin, b.min_lat - margin);
+        const auto [x1, y1] = cellOf(b.max_lon + margin, b.max_lat + margin);
+        return {x0, y0, x1, y1};
     }
 
     std::pair<std::size_t, std::size_t> cellOf(double lon, double lat) const {
